@@ -1,0 +1,295 @@
+//! Reading roadmap folders from disk. The only part of the content module that touches the
+//! file system; everything it reads goes through `parse_roadmap`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{parse_roadmap, ContentError, SourceFile};
+use crate::roadmap::{NodeId, Roadmap};
+
+/// The metadata file of a roadmap folder.
+const META_FILE: &str = "roadmap.md";
+
+fn folder_error(path: &Path, message: String) -> ContentError {
+    ContentError {
+        file: path.display().to_string(),
+        line: 0,
+        message,
+    }
+}
+
+fn read_source(path: &Path) -> Result<SourceFile, ContentError> {
+    match fs::read_to_string(path) {
+        Ok(text) => Ok(SourceFile {
+            name: path.display().to_string(),
+            text,
+        }),
+        Err(error) => Err(folder_error(path, format!("cannot read the file: {error}"))),
+    }
+}
+
+/// Read `dir/roadmap.md` and every other `dir/*.md` (sorted by file name) and parse them. The
+/// slug is the folder name and must itself be a valid slug (NodeId rules).
+pub fn load_roadmap_dir(dir: &Path) -> Result<Roadmap, Vec<ContentError>> {
+    let mut errors = Vec::new();
+    let slug = dir
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Err(message) = NodeId::parse(&slug) {
+        errors.push(folder_error(
+            dir,
+            format!("the folder name is not a valid roadmap slug: {message}"),
+        ));
+    }
+
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            errors.push(folder_error(
+                dir,
+                format!("cannot read the roadmap folder: {error}"),
+            ));
+            return Err(errors);
+        }
+    };
+    let mut node_paths: Vec<(String, PathBuf)> = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                errors.push(folder_error(
+                    dir,
+                    format!("cannot list the roadmap folder: {error}"),
+                ));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") && name != META_FILE && path.is_file() {
+            node_paths.push((name, path));
+        }
+    }
+    node_paths.sort();
+
+    let meta_path = dir.join(META_FILE);
+    let meta = if meta_path.is_file() {
+        read_source(&meta_path)
+            .map_err(|error| errors.push(error))
+            .ok()
+    } else {
+        errors.push(folder_error(
+            &meta_path,
+            "missing roadmap.md: every roadmap folder needs one with title, summary, level and estimate"
+                .to_owned(),
+        ));
+        None
+    };
+    let node_files: Vec<SourceFile> = node_paths
+        .iter()
+        .filter_map(|(_, path)| read_source(path).map_err(|error| errors.push(error)).ok())
+        .collect();
+
+    let Some(meta) = meta else {
+        return Err(errors);
+    };
+    match parse_roadmap(&slug, &meta, &node_files) {
+        Ok(roadmap) if errors.is_empty() => Ok(roadmap),
+        Ok(_) => Err(errors),
+        Err(mut more) => {
+            errors.append(&mut more);
+            Err(errors)
+        }
+    }
+}
+
+/// Every sub-folder of `root` that contains a roadmap.md, sorted by slug; errors of all
+/// roadmaps together. A root that does not exist or holds no roadmap is an error too.
+pub fn load_catalog(root: &Path) -> Result<Vec<Roadmap>, Vec<ContentError>> {
+    let entries = fs::read_dir(root).map_err(|error| {
+        vec![folder_error(
+            root,
+            format!("cannot read the roadmaps folder: {error}"),
+        )]
+    })?;
+    let mut errors = Vec::new();
+    let mut folders: Vec<(String, PathBuf)> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                let path = entry.path();
+                if path.join(META_FILE).is_file() {
+                    folders.push((entry.file_name().to_string_lossy().into_owned(), path));
+                }
+            }
+            Err(error) => errors.push(folder_error(
+                root,
+                format!("cannot list the roadmaps folder: {error}"),
+            )),
+        }
+    }
+    folders.sort();
+    if folders.is_empty() && errors.is_empty() {
+        errors.push(folder_error(
+            root,
+            "no roadmap found: each roadmap is a sub-folder holding a roadmap.md".to_owned(),
+        ));
+    }
+
+    let mut roadmaps = Vec::new();
+    for (_, path) in &folders {
+        match load_roadmap_dir(path) {
+            Ok(roadmap) => roadmaps.push(roadmap),
+            Err(mut more) => errors.append(&mut more),
+        }
+    }
+    if errors.is_empty() {
+        Ok(roadmaps)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch folder under the system temp dir, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let path = std::env::temp_dir()
+                .join(format!("trailmap-content-{}-{name}", std::process::id()));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(&path).expect("create scratch folder");
+            Self(path)
+        }
+
+        fn write(&self, relative: &str, text: &[u8]) {
+            let path = self.0.join(relative);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).expect("create folder");
+            }
+            fs::write(path, text).expect("write file");
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const META: &[u8] = b"title: T\nsummary: S\nlevel: beginner\nestimate: 1 week\n";
+
+    #[test]
+    fn loads_node_files_in_file_name_order_and_ignores_other_files() {
+        let scratch = Scratch::new("order");
+        scratch.write("web/roadmap.md", META);
+        scratch.write("web/02-second.md", b"## Second\nid: second\n");
+        scratch.write("web/01-first.md", b"## First\nid: first\n");
+        scratch.write("web/notes.txt", b"not markdown");
+        scratch.write("web/drafts/ignored.md", b"garbage");
+        let roadmap = load_roadmap_dir(&scratch.0.join("web")).expect("loads");
+        assert_eq!(roadmap.slug, "web");
+        let ids: Vec<&str> = roadmap.nodes.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["first", "second"]);
+    }
+
+    #[test]
+    fn names_files_by_their_path_in_errors() {
+        let scratch = Scratch::new("names");
+        scratch.write("web/roadmap.md", META);
+        scratch.write("web/01-a.md", b"## A\nid: a\ncolour: red\n");
+        let errors = load_roadmap_dir(&scratch.0.join("web")).expect_err("fails");
+        let expected = scratch.0.join("web").join("01-a.md").display().to_string();
+        assert_eq!(errors[0].file, expected);
+        assert_eq!(errors[0].line, 3);
+    }
+
+    #[test]
+    fn rejects_a_folder_without_roadmap_md() {
+        let scratch = Scratch::new("nometa");
+        scratch.write("web/01-a.md", b"## A\nid: a\n");
+        let errors = load_roadmap_dir(&scratch.0.join("web")).expect_err("fails");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].file.ends_with("roadmap.md"));
+        assert_eq!(errors[0].line, 0);
+        assert!(errors[0].message.contains("missing roadmap.md"));
+    }
+
+    #[test]
+    fn rejects_a_folder_name_that_is_not_a_slug() {
+        let scratch = Scratch::new("slug");
+        scratch.write("Web Dev/roadmap.md", META);
+        scratch.write("Web Dev/01-a.md", b"## A\nid: a\n");
+        let errors = load_roadmap_dir(&scratch.0.join("Web Dev")).expect_err("fails");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 0);
+        assert!(errors[0].message.contains("not a valid roadmap slug"));
+    }
+
+    #[test]
+    fn rejects_a_file_that_is_not_utf8_as_a_whole_file_problem() {
+        let scratch = Scratch::new("utf8");
+        scratch.write("web/roadmap.md", META);
+        scratch.write("web/01-a.md", b"## A\nid: a\n");
+        scratch.write("web/02-b.md", b"## B\nid: b\n\n\xff\xfe");
+        let errors = load_roadmap_dir(&scratch.0.join("web")).expect_err("fails");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].file.ends_with("02-b.md"));
+        assert_eq!(errors[0].line, 0);
+        assert!(errors[0].message.contains("cannot read the file"));
+    }
+
+    #[test]
+    fn catalog_lists_roadmaps_sorted_by_slug_and_skips_other_folders() {
+        let scratch = Scratch::new("catalog");
+        for slug in ["zeta", "alpha"] {
+            scratch.write(&format!("{slug}/roadmap.md"), META);
+            scratch.write(&format!("{slug}/01.md"), b"## A\nid: a\n");
+        }
+        scratch.write("assets/logo.md", b"not a roadmap");
+        let slugs: Vec<String> = load_catalog(&scratch.0)
+            .expect("loads")
+            .into_iter()
+            .map(|roadmap| roadmap.slug)
+            .collect();
+        assert_eq!(slugs, ["alpha", "zeta"]);
+    }
+
+    #[test]
+    fn catalog_collects_the_errors_of_every_roadmap() {
+        let scratch = Scratch::new("catalog-errors");
+        for slug in ["one", "two"] {
+            scratch.write(&format!("{slug}/roadmap.md"), META);
+            scratch.write(&format!("{slug}/01.md"), b"## A\nid: A\n");
+        }
+        let errors = load_catalog(&scratch.0).expect_err("fails");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].file.contains("one"));
+        assert!(errors[1].file.contains("two"));
+    }
+
+    #[test]
+    fn catalog_rejects_a_missing_root() {
+        let scratch = Scratch::new("missing-root");
+        let errors = load_catalog(&scratch.0.join("nope")).expect_err("fails");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 0);
+        assert!(errors[0]
+            .message
+            .contains("cannot read the roadmaps folder"));
+    }
+
+    #[test]
+    fn catalog_rejects_a_root_without_roadmaps() {
+        let scratch = Scratch::new("empty-root");
+        scratch.write("stuff/readme.md", b"hello");
+        let errors = load_catalog(&scratch.0).expect_err("fails");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("no roadmap found"));
+    }
+}

@@ -1,0 +1,71 @@
+#![recursion_limit = "256"]
+//! Trailmap's shared application: the roadmap model and content parser (pure logic, no web
+//! imports), the catalog, the server functions and the Leptos components. Built with `ssr`
+//! into the server and with `hydrate` into the browser's wasm.
+
+pub mod api;
+pub mod catalog;
+pub mod content;
+pub mod map;
+pub mod pages;
+pub mod roadmap;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    path, SsrMode,
+};
+
+use crate::pages::{catalog_page::CatalogPage, not_found::NotFound, roadmap_page::RoadmapPage};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.ico" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Flips to true once the wasm has taken over the page: browser tests wait on it, and it
+    // is never true in a server-rendered page.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/trailmap.css" />
+        <Title text="Trailmap" />
+        <Meta
+            name="description"
+            content="Interactive learning roadmaps: explore the map, read each topic, track your progress."
+        />
+        <Router>
+            <header class="site-header">
+                <A href="/" attr:class="brand">
+                    "Trailmap"
+                </A>
+            </header>
+            <main id="main" data-hydrated=move || hydrated.get().to_string()>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/roadmaps/:slug") view=RoadmapPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

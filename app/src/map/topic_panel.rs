@@ -1,0 +1,106 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::roadmap::{Node, NodeId, Roadmap};
+
+/// The side panel for the selected topic (`?node=`): its text, resources, tips and links.
+#[component]
+pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        let id = selected.get()?;
+        let view = match roadmap.resolve(&id) {
+            Some(node) => topic_details(&roadmap, node),
+            None => view! {
+                <aside class="topic-panel" aria-label="Topic">
+                    <p>"There is no topic “" {id} "” in this roadmap."</p>
+                    <a href=format!("/roadmaps/{}", roadmap.slug)>"Close"</a>
+                </aside>
+            }
+            .into_any(),
+        };
+        Some(view)
+    }
+}
+
+fn topic_details(roadmap: &Roadmap, node: &Node) -> AnyView {
+    let link = |id: &NodeId| {
+        roadmap.node(id.as_str()).map(|target| {
+            view! {
+                <li>
+                    <a href=format!("/roadmaps/{}?node={}", roadmap.slug, target.id)>
+                        {target.title.clone()}
+                    </a>
+                </li>
+            }
+        })
+    };
+    let related = node.related.iter().filter_map(link).collect_view();
+    let alternatives = node.alternatives.iter().filter_map(link).collect_view();
+    let resources = node
+        .resources
+        .iter()
+        .map(|resource| {
+            view! {
+                <li>
+                    <span class=format!(
+                        "badge badge-{}",
+                        resource.kind.as_str(),
+                    )>{resource.kind.label()}</span>
+                    <a href=resource.url.clone() rel="noopener noreferrer" target="_blank">
+                        {resource.title.clone()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let tips = node
+        .tips
+        .iter()
+        .map(|tip| {
+            view! {
+                <li>
+                    <strong>{tip.label.clone()} ": "</strong>
+                    {tip.text.clone()}
+                </li>
+            }
+        })
+        .collect_view();
+    let meta = [
+        node.level.map(|level| level.to_string()),
+        node.estimate.map(|estimate| estimate.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+
+    view! {
+        <aside class="topic-panel" aria-labelledby="topic-title">
+            <a class="close" href=format!("/roadmaps/{}", roadmap.slug) aria-label="Close topic">
+                "×"
+            </a>
+            <h2 id="topic-title">{node.title.clone()}</h2>
+            <p class="topic-meta">{meta}</p>
+            <div class="topic-text" inner_html=node.html.clone()></div>
+            <h3>"Resources"</h3>
+            <ul class="resources">{resources}</ul>
+            {(!node.tips.is_empty())
+                .then(|| view! {
+                    <h3>"Tips"</h3>
+                    <ul class="tips">{tips}</ul>
+                })}
+            {(!node.related.is_empty())
+                .then(|| view! {
+                    <h3>"Related"</h3>
+                    <ul class="links">{related}</ul>
+                })}
+            {(!node.alternatives.is_empty())
+                .then(|| view! {
+                    <h3>"Alternatives"</h3>
+                    <ul class="links">{alternatives}</ul>
+                })}
+        </aside>
+    }
+    .into_any()
+}

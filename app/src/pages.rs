@@ -1,0 +1,5 @@
+//! Route-level components, one per file.
+
+pub mod catalog_page;
+pub mod not_found;
+pub mod roadmap_page;

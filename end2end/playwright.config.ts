@@ -1,0 +1,39 @@
+import { defineConfig } from "@playwright/test";
+
+// Debian's Chromium (apt), never a downloaded browser. The flags keep it off the network:
+// this machine's network is closed, and Chromium's background services would flood it.
+const chromium = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: "test-results",
+  use: {
+    baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
+    launchOptions: chromium,
+    trace: "retain-on-failure",
+  },
+  projects: [
+    // Every spec runs with JavaScript on: the hydrated app.
+    { name: "hydrate", use: { javaScriptEnabled: true } },
+    // Specs named *.ssr.spec.ts run again with JavaScript off: the server-rendered HTML alone.
+    { name: "ssr", testMatch: /.*\.ssr\.spec\.ts/, use: { javaScriptEnabled: false } },
+  ],
+});

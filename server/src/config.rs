@@ -1,0 +1,61 @@
+//! The server's configuration: one typed struct from flags and environment, with defaults
+//! that let `cargo leptos serve` (or the bare binary) run with no setup at all.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "server",
+    about = "Trailmap: interactive learning roadmaps",
+    version
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app (the default when no command is given).
+    Serve,
+    /// Validate the roadmap content folder and print every problem as file:line: message.
+    Check {
+        /// Folder holding one sub-folder per roadmap.
+        #[arg(default_value = "roadmaps")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
+    pub addr: SocketAddr,
+
+    /// Folder of roadmap content (one sub-folder per roadmap), validated at start-up.
+    #[arg(
+        long,
+        env = "TRAILMAP_ROADMAPS",
+        default_value = "roadmaps",
+        global = true
+    )]
+    pub roadmaps: PathBuf,
+
+    /// Folder of the built site (wasm, JS, CSS, public files) that cargo-leptos writes.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
+    pub site_root: PathBuf,
+}

@@ -1,0 +1,6 @@
+//! JSON endpoints, grouped by resource. Handlers stay short; what they serve is computed
+//! once at start-up (`cached_json`), since roadmap content only changes with a deploy.
+
+pub mod cached_json;
+pub mod health;
+pub mod roadmaps;

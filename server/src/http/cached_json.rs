@@ -1,0 +1,95 @@
+//! A JSON body serialised once, with a strong ETag, answered with 304 when the client
+//! already has it.
+
+use axum::{
+    body::Bytes,
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+
+/// Content that only changes with a deploy: cacheable, but revalidated after a minute.
+const CACHE_CONTROL: &str = "public, max-age=60, must-revalidate";
+
+#[derive(Clone, Debug)]
+pub struct CachedJson {
+    body: Bytes,
+    etag: HeaderValue,
+}
+
+impl CachedJson {
+    pub fn new(value: &impl Serialize) -> serde_json::Result<Self> {
+        let body = serde_json::to_vec(value)?;
+        let etag = format!("\"{:016x}\"", fnv1a(&body));
+        Ok(Self {
+            body: Bytes::from(body),
+            etag: HeaderValue::from_str(&etag).expect("a hex string is a valid header value"),
+        })
+    }
+
+    pub fn etag(&self) -> &str {
+        self.etag.to_str().unwrap_or_default()
+    }
+
+    /// The body, or an empty 304 when `If-None-Match` names this version.
+    pub fn respond(&self, request_headers: &HeaderMap) -> Response {
+        let headers = [
+            (header::ETAG, self.etag.clone()),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(CACHE_CONTROL),
+            ),
+        ];
+        if self.matches(request_headers) {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        (
+            headers,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.body.clone(),
+        )
+            .into_response()
+    }
+
+    fn matches(&self, request_headers: &HeaderMap) -> bool {
+        let ours = self.etag();
+        request_headers
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(|tag| tag.trim())
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
+    }
+}
+
+/// 64-bit FNV-1a: stable across builds and platforms, which is all an ETag needs.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_changes_with_the_body_and_matches_weak_and_listed_tags() {
+        let first = CachedJson::new(&vec![1, 2]).unwrap();
+        let second = CachedJson::new(&vec![1, 3]).unwrap();
+        assert_ne!(first.etag(), second.etag());
+
+        let mut headers = HeaderMap::new();
+        let listed = format!("\"other\", W/{}", first.etag());
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&listed).unwrap(),
+        );
+        assert_eq!(first.respond(&headers).status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(second.respond(&headers).status(), StatusCode::OK);
+    }
+}

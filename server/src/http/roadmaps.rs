@@ -1,0 +1,50 @@
+//! `GET /api/roadmaps` and `GET /api/roadmaps/{slug}`.
+
+use std::{collections::HashMap, sync::Arc};
+
+use app::catalog::Catalog;
+use axum::{
+    extract::{Path, State},
+    http::HeaderMap,
+    response::Response,
+};
+
+use crate::{error::ApiError, http::cached_json::CachedJson};
+
+/// Every roadmap API body, serialised once at start-up.
+#[derive(Clone, Debug)]
+pub struct RoadmapBodies {
+    list: CachedJson,
+    by_slug: Arc<HashMap<String, CachedJson>>,
+}
+
+impl RoadmapBodies {
+    pub fn new(catalog: &Catalog) -> serde_json::Result<Self> {
+        let list = CachedJson::new(&catalog.summaries())?;
+        let by_slug = catalog
+            .roadmaps()
+            .iter()
+            .map(|roadmap| Ok((roadmap.slug.clone(), CachedJson::new(roadmap)?)))
+            .collect::<serde_json::Result<_>>()?;
+        Ok(Self {
+            list,
+            by_slug: Arc::new(by_slug),
+        })
+    }
+}
+
+pub async fn list(State(bodies): State<RoadmapBodies>, headers: HeaderMap) -> Response {
+    bodies.list.respond(&headers)
+}
+
+pub async fn show(
+    State(bodies): State<RoadmapBodies>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    bodies
+        .by_slug
+        .get(&slug)
+        .map(|body| body.respond(&headers))
+        .ok_or_else(|| ApiError::NotFound(format!("no roadmap is called `{slug}`")))
+}

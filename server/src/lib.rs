@@ -1,0 +1,203 @@
+//! Trailmap's server: the axum router that renders the Leptos app (SSR, then hydrated in
+//! the browser), serves the site's static files, the roadmap JSON API and `/healthz`.
+//!
+//! `router(state)` builds everything from an explicit `AppState`; `Application` binds a
+//! listener (port 0 allowed, for tests) and serves until a shutdown signal.
+
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod telemetry;
+
+use std::{net::SocketAddr, path::Path};
+
+use app::{catalog::Catalog, content::ContentError, shell, App};
+use axum::{
+    extract::{FromRef, MatchedPath, Request},
+    routing::get,
+    Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+use crate::{
+    config::Config,
+    error::ApiError,
+    http::{health, roadmaps},
+};
+
+/// Everything a request may need; cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub catalog: Catalog,
+    pub roadmap_bodies: roadmaps::RoadmapBodies,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("the roadmap content has {} error(s):\n{}", .0.len(), render_content_errors(.0))]
+    Content(Vec<ContentError>),
+    #[error("could not serialise the roadmaps: {0}")]
+    Serialise(#[from] serde_json::Error),
+    #[error("could not read the Leptos configuration: {0}")]
+    Leptos(String),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub fn render_content_errors(errors: &[ContentError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl AppState {
+    /// Loads and validates the roadmaps; refuses to build a half-working state.
+    pub fn load(config: &Config) -> Result<Self, StartupError> {
+        let roadmaps =
+            app::content::load_catalog(&config.roadmaps).map_err(StartupError::Content)?;
+        let catalog = Catalog::new(roadmaps);
+        let roadmap_bodies = roadmaps::RoadmapBodies::new(&catalog)?;
+        Ok(Self {
+            leptos_options: leptos_options(config)?,
+            catalog,
+            roadmap_bodies,
+        })
+    }
+}
+
+/// Leptos's options from the environment cargo-leptos sets, with our defaults where it is
+/// not set (running the bare binary, or tests).
+fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_none() {
+        std::env::set_var("LEPTOS_OUTPUT_NAME", "trailmap");
+    }
+    let mut options = get_configuration(None)
+        .map_err(|error| StartupError::Leptos(error.to_string()))?
+        .leptos_options;
+    options.site_addr = config.addr;
+    options.site_root = config.site_root.to_string_lossy().as_ref().into();
+    Ok(options)
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let catalog = state.catalog.clone();
+    let api = Router::new()
+        .route("/roadmaps", get(roadmaps::list))
+        .route("/roadmaps/{slug}", get(roadmaps::show))
+        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) });
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api", api)
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(catalog.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map(MatchedPath::as_str);
+            tracing::info_span!("request", method = %request.method(), route, uri = %request.uri())
+        }))
+        .with_state(state)
+}
+
+/// A bound, not yet serving, server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let state = AppState::load(config)?;
+        Self::with_state(config.addr, state).await
+    }
+
+    pub async fn with_state(addr: SocketAddr, state: AppState) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        Ok(Self {
+            listener,
+            router: router(state),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// `server check DIR`: every content problem, one per line. Returns whether all is well.
+pub fn check_content(dir: &Path) -> bool {
+    match app::content::load_catalog(dir) {
+        Ok(roadmaps) => {
+            for roadmap in &roadmaps {
+                println!(
+                    "ok: {} ({} stages, {} nodes)",
+                    roadmap.slug,
+                    roadmap.stages.len(),
+                    roadmap.nodes.len()
+                );
+            }
+            true
+        }
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("{error}");
+            }
+            eprintln!("{} error(s) in {}", errors.len(), dir.display());
+            false
+        }
+    }
+}

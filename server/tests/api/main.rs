@@ -1,0 +1,5 @@
+//! Integration tests: the real router on 127.0.0.1:0 with the real roadmap content.
+
+mod helpers;
+mod pages;
+mod roadmaps_api;

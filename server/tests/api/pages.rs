@@ -1,0 +1,109 @@
+use crate::helpers::spawn_app;
+
+const BACKEND_STAGES: [&str; 13] = [
+    "Web fundamentals &amp; HTTP",
+    "Choose your language",
+    "Databases &amp; SQL",
+    "REST API design &amp; frameworks",
+    "Authentication &amp; authorization",
+    "Caching strategies",
+    "Message queues &amp; async processing",
+    "Microservices &amp; API design patterns",
+    "Testing backend systems",
+    "Observability &amp; logging",
+    "Docker &amp; cloud deployment",
+    "Security best practices",
+    "Capstone — production backend service",
+];
+
+#[tokio::test]
+async fn catalog_page_lists_the_backend_roadmap() {
+    let app = spawn_app().await;
+
+    let response = app.get("/").await;
+
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Backend Developer"));
+    assert!(html.contains(r#"href="/roadmaps/backend""#));
+    assert!(html.contains("6 months"));
+}
+
+#[tokio::test]
+async fn map_page_server_renders_every_stage_in_order_with_links() {
+    let app = spawn_app().await;
+
+    let response = app.get("/roadmaps/backend").await;
+
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    let mut from = 0;
+    for stage in BACKEND_STAGES {
+        let at = html[from..]
+            .find(stage)
+            .unwrap_or_else(|| panic!("stage {stage:?} missing or out of order"));
+        from += at + stage.len();
+    }
+    assert!(html.contains(r#"href="/roadmaps/backend?node=postgresql""#));
+    assert!(
+        html.contains("/pkg/trailmap.js"),
+        "the page loads the hydration script"
+    );
+}
+
+#[tokio::test]
+async fn map_page_renders_the_selected_topic_panel_on_the_server() {
+    let app = spawn_app().await;
+
+    let html = app
+        .get("/roadmaps/backend?node=postgresql")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    assert!(html.contains(r#"class="topic-panel""#));
+    assert!(html.contains(r#"id="topic-title">PostgreSQL<"#));
+    assert!(html.contains("badge-official"));
+}
+
+#[tokio::test]
+async fn unknown_roadmap_page_is_a_404() {
+    let app = spawn_app().await;
+
+    let response = app.get("/roadmaps/no-such-roadmap").await;
+
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn unknown_path_is_a_404_page() {
+    let app = spawn_app().await;
+
+    let response = app.get("/definitely/not/here").await;
+
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+
+    let response = app.get("/healthz").await;
+
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn html_is_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+
+    let response = app
+        .get_with("/roadmaps/backend", "accept-encoding", "br")
+        .await;
+
+    assert_eq!(response.headers()["content-encoding"], "br");
+}
