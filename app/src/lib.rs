@@ -6,6 +6,7 @@
 pub mod api;
 pub mod catalog;
 pub mod content;
+pub mod csp;
 pub mod map;
 pub mod pages;
 pub mod roadmap;
@@ -21,6 +22,8 @@ use crate::pages::{catalog_page::CatalogPage, not_found::NotFound, roadmap_page:
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::provide_for_response();
     view! {
         <!DOCTYPE html>
         <html lang="en">

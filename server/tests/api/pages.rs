@@ -107,3 +107,43 @@ async fn html_is_compressed_when_the_client_accepts_it() {
 
     assert_eq!(response.headers()["content-encoding"], "br");
 }
+
+#[tokio::test]
+async fn pages_send_a_nonce_csp_that_matches_their_scripts() {
+    let app = spawn_app().await;
+
+    let response = app.get("/roadmaps/backend").await;
+
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("'wasm-unsafe-eval'"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the policy names a nonce");
+    assert!(nonce.len() >= 16);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")));
+
+    let again = app.get("/roadmaps/backend").await;
+    let next = again.headers()["content-security-policy"].to_str().unwrap();
+    assert!(!next.contains(nonce), "every response gets a fresh nonce");
+}
+
+#[tokio::test]
+async fn every_response_says_nosniff() {
+    let app = spawn_app().await;
+
+    for path in ["/", "/api/roadmaps", "/healthz", "/nope"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+}
