@@ -6,10 +6,15 @@
 pub mod api;
 pub mod catalog;
 pub mod content;
+pub mod contexts;
 pub mod csp;
+pub mod layout;
 pub mod map;
 pub mod pages;
 pub mod roadmap;
+pub mod search;
+pub mod theme;
+pub mod viewport;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
@@ -31,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.ico" />
+                <script nonce=leptos::nonce::use_nonce()>{theme::HEAD_SCRIPT}</script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -62,6 +68,7 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">
                     "Trailmap"
                 </A>
+                <theme::ThemeToggle />
             </header>
             <main id="main" data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=|| view! { <NotFound /> }>

@@ -1,5 +1,18 @@
-//! The roadmap map and its parts, one component per file.
+//! The roadmap map and its parts, one component per file: the pannable canvas with its
+//! cards and edges, the toolbar, minimap, search, the topic panel, and the outline view
+//! (the same roadmap as nested lists, for screen readers, print, small screens and no-JS).
 
-pub mod stage_card;
-pub mod topic_list;
+pub mod edge_layer;
+pub mod keyboard;
+pub mod map_canvas;
+pub mod map_toolbar;
+pub mod minimap;
+pub mod node_card;
+pub mod outline_view;
+pub mod search_box;
 pub mod topic_panel;
+
+/// The URL that opens `id` in the panel of roadmap `slug`.
+pub fn node_href(slug: &str, id: &str) -> String {
+    format!("/roadmaps/{slug}?node={id}")
+}

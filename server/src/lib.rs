@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Trailmap's server: the axum router that renders the Leptos app (SSR, then hydrated in
 //! the browser), serves the site's static files, the roadmap JSON API and `/healthz`.
 //!

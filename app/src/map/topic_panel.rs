@@ -1,12 +1,38 @@
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use leptos::{ev, prelude::*};
+use leptos_router::{hooks::use_navigate, NavigateOptions};
 
-use crate::roadmap::{Node, NodeId, Roadmap};
+use crate::{
+    contexts::map_state::MapState,
+    map::keyboard,
+    roadmap::{Node, NodeId, Roadmap},
+};
 
-/// The side panel for the selected topic (`?node=`): its text, resources, tips and links.
+/// The side panel for the selected topic (`?node=`): its text, resources, tips and links
+/// (a bottom sheet on narrow screens). Esc closes it and returns focus to the node.
 #[component]
 pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> impl IntoView {
+    let state = expect_context::<MapState>();
+    let navigate = use_navigate();
+    let slug = roadmap.slug.clone();
+    let on_escape = window_event_listener(ev::keydown, move |event| {
+        if event.key() != "Escape" {
+            return;
+        }
+        if let Some(id) = state.selected.get_untracked() {
+            navigate(
+                &format!("/roadmaps/{slug}"),
+                NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+            keyboard::focus(state, id);
+        }
+    });
+    on_cleanup(move || on_escape.remove());
+
     move || {
         let id = selected.get()?;
         let view = match roadmap.resolve(&id) {

@@ -1,19 +1,31 @@
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::{
+    hooks::{use_navigate, use_params_map, use_query_map},
+    NavigateOptions,
+};
 
 use crate::{
     api::get_roadmap,
-    map::{stage_card::StageCard, topic_panel::TopicPanel},
+    contexts::map_state::{provide_map_state, MapState},
+    map::{
+        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap,
+        outline_view::OutlineView, search_box::SearchBox, topic_panel::TopicPanel,
+    },
     pages::not_found::NotFound,
     roadmap::Roadmap,
+    viewport::Viewport,
 };
 
-/// `/roadmaps/:slug`: the map of one roadmap, with the topic named by `?node=` open in the
-/// panel. Everything is in the server's HTML, so it reads (and links work) without
-/// JavaScript; hydration adds the interactions.
+/// How long the URL waits after the last gesture before it records the viewport, so panning
+/// does not flood the history.
+const URL_DEBOUNCE: Duration = Duration::from_millis(400);
+
+/// `/roadmaps/:slug`: the map of one roadmap. `?node=` opens a topic in the panel and
+/// `?view=x,y,k` restores the viewport, on the server render too. Everything is in the
+/// server's HTML (the outline lists every topic), so it reads without JavaScript.
 #[component]
 pub fn RoadmapPage() -> impl IntoView {
     let params = use_params_map();
@@ -42,15 +54,16 @@ pub fn RoadmapPage() -> impl IntoView {
 fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
     let roadmap = Arc::new(roadmap);
     let query = use_query_map();
+    let initial_view = query
+        .with_untracked(|q| q.get("view"))
+        .and_then(|raw| Viewport::parse_query(&raw).ok());
+    let has_initial_view = initial_view.is_some();
     let selected = Signal::derive(move || query.read().get("node"));
+    let state = provide_map_state(roadmap.clone(), initial_view, selected);
+    let outline = RwSignal::new(false);
 
-    let stages = roadmap
-        .stages()
-        .enumerate()
-        .map(|(index, stage)| {
-            view! { <StageCard roadmap=roadmap.clone() stage_id=stage.id.clone() number=index + 1 /> }
-        })
-        .collect_view();
+    centre_selected_on_first_measure(state, has_initial_view);
+    record_viewport_in_url(state);
 
     view! {
         <Title text=format!("{} roadmap — Trailmap", roadmap.title) />
@@ -77,12 +90,95 @@ fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
                         <dd>{roadmap.level.to_string()}</dd>
                     </div>
                 </dl>
-                <div class="intro" inner_html=roadmap.intro_html.clone()></div>
             </header>
-            <nav class="map" aria-label=format!("{} map", roadmap.title)>
-                <ol class="stages">{stages}</ol>
+            <div class="map-bar">
+                <div class="view-switch" role="group" aria-label="View">
+                    <button
+                        type="button"
+                        aria-pressed=move || (!outline.get()).to_string()
+                        on:click=move |_| outline.set(false)
+                    >
+                        "Map"
+                    </button>
+                    <button
+                        type="button"
+                        aria-pressed=move || outline.get().to_string()
+                        on:click=move |_| outline.set(true)
+                    >
+                        "Outline"
+                    </button>
+                </div>
+                <SearchBox />
+                <MapToolbar />
+            </div>
+            <section class="map-area" aria-label=format!("{} map", roadmap.title) hidden=outline>
+                <MapCanvas />
+                <Minimap />
+            </section>
+            <nav
+                class="outline"
+                aria-label=format!("{} outline", roadmap.title)
+                hidden=move || !outline.get()
+            >
+                <div class="intro" inner_html=roadmap.intro_html.clone()></div>
+                <OutlineView roadmap=roadmap.clone() />
             </nav>
             <TopicPanel roadmap=roadmap.clone() selected />
         </div>
     }
+    .into_any()
+}
+
+/// A deep link to a node without a viewport: once the map has a size, centre that node.
+fn centre_selected_on_first_measure(state: MapState, has_initial_view: bool) {
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || has_initial_view {
+            return true;
+        }
+        if state.screen.get().is_none() {
+            return false;
+        }
+        if let Some(id) = state.selected.get_untracked() {
+            state.center_on(&id);
+        }
+        true
+    });
+}
+
+/// After gestures settle, write the viewport into the URL (replacing the history entry).
+fn record_viewport_in_url(state: MapState) {
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |first_run: Option<()>| {
+        let view = state.viewport.get();
+        if first_run.is_none() {
+            return;
+        }
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let navigate = navigate.clone();
+        let handle = set_timeout_with_handle(
+            move || {
+                let slug = state.roadmap.with_value(|r| r.slug.clone());
+                let mut url = format!("/roadmaps/{slug}?");
+                if let Some(node) = query.with_untracked(|q| q.get("node")) {
+                    url.push_str(&format!("node={node}&"));
+                }
+                url.push_str(&format!("view={}", view.to_query()));
+                navigate(
+                    &url,
+                    NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
+            },
+            URL_DEBOUNCE,
+        )
+        .ok();
+        pending.set_value(handle);
+    });
 }

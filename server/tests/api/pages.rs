@@ -147,3 +147,42 @@ async fn every_response_says_nosniff() {
         );
     }
 }
+
+#[tokio::test]
+async fn map_page_server_renders_the_viewport_from_the_url() {
+    let app = spawn_app().await;
+
+    let html = app
+        .get("/roadmaps/backend?view=10,20,1.5")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    assert!(
+        html.contains("translate(10px, 20px) scale(1.5)"),
+        "the canvas starts at the linked view"
+    );
+}
+
+#[tokio::test]
+async fn map_page_server_renders_the_first_level_of_every_stage_as_tree_items() {
+    let app = spawn_app().await;
+
+    let html = app.get("/roadmaps/backend").await.text().await.unwrap();
+
+    assert!(html.contains(r#"role="tree""#));
+    assert_eq!(html.matches(r#"role="treeitem""#).count() >= 13 + 80, true);
+    assert!(
+        html.contains(r#"id="node-dns""#),
+        "first-level topics are on the map"
+    );
+    assert!(
+        !html.contains(r#"id="node-http-methods""#),
+        "deeper topics start collapsed"
+    );
+    assert!(
+        html.contains(r#"id="outline-http-methods""#),
+        "the outline lists every topic"
+    );
+}

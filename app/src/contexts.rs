@@ -1,0 +1,3 @@
+//! Client state shared by many components, one context per file with a `provide_*` function.
+
+pub mod map_state;

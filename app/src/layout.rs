@@ -1,0 +1,962 @@
+//! The map layout: where every visible card of a roadmap goes and how the edges between them
+//! are drawn. Pure logic (std and serde, no web imports), used by the server to render the map
+//! and by the browser to re-lay it out when a node is expanded or collapsed.
+//!
+//! Why it is shaped so:
+//! - The map reads like an outline turned on its side: stages form a vertical spine, and each
+//!   stage's visible subtree grows to its right as a tidy tree (depth along x, siblings along y).
+//!   Cards have different sizes, so the tree is laid out with the *non-layered* tidy-tree
+//!   algorithm of A. van der Ploeg, "Drawing non-layered tidy trees in linear time" (Software:
+//!   Practice and Experience, 2014): a child starts right of its own parent (no fixed columns),
+//!   siblings keep apart by their subtrees' contours, and parents are centred on their children,
+//!   in O(n). The core (`tidy_forest`, in `layout/tidy.rs`) is written iteratively so that
+//!   10,000-deep chains are as safe as 10,000-wide stars. Each stage's tree is laid out on its
+//!   own and the trees are stacked, so one stage never reaches into another.
+//! - Server and browser must agree to the pixel, or hydration shows a jump. So nothing here
+//!   measures text (card sizes are estimated from the title, `layout/card.rs`), nothing depends
+//!   on hash order, time or randomness, edge paths are printed with at most one decimal, and
+//!   the same input always gives the same output.
+//! - It never panics: unknown ids, cycles and empty roadmaps are skipped over, not reported;
+//!   the content validator is where errors are reported.
+
+mod card;
+mod tidy;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::roadmap::{NodeId, Roadmap};
+
+pub use card::{
+    card_size, card_style, text_width, wrap_title, CardStyle, STAGE_CARD, STAGE_FONT_SIZE,
+    STAGE_LINE_HEIGHT, STAGE_MAX_WIDTH, STAGE_MIN_WIDTH, STAGE_PADDING_X, STAGE_PADDING_Y,
+    TOPIC_CARD, TOPIC_FONT_SIZE, TOPIC_LINE_HEIGHT, TOPIC_MAX_WIDTH, TOPIC_MIN_WIDTH,
+    TOPIC_PADDING_X, TOPIC_PADDING_Y,
+};
+pub use tidy::tidy_forest;
+
+/// A card's size in px.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Size {
+    pub width: f64,
+    pub height: f64,
+}
+
+/// An axis-aligned rectangle in px; y grows downwards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Rect {
+    pub fn right(&self) -> f64 {
+        self.x + self.width
+    }
+
+    pub fn bottom(&self) -> f64 {
+        self.y + self.height
+    }
+
+    /// The centre point (x, y).
+    pub fn center(&self) -> (f64, f64) {
+        (self.x + self.width / 2.0, self.y + self.height / 2.0)
+    }
+
+    /// Whether the two rectangles share some area; touching edges do not count.
+    pub fn intersects(&self, other: &Rect) -> bool {
+        self.x < other.right()
+            && other.x < self.right()
+            && self.y < other.bottom()
+            && other.y < self.bottom()
+    }
+
+    /// The smallest rectangle containing both.
+    pub fn union(&self, other: &Rect) -> Rect {
+        let x = self.x.min(other.x);
+        let y = self.y.min(other.y);
+        Rect {
+            x,
+            y,
+            width: self.right().max(other.right()) - x,
+            height: self.bottom().max(other.bottom()) - y,
+        }
+    }
+}
+
+/// Spacing of the map, px.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayoutOptions {
+    /// Between a parent's right edge and its children's left edge.
+    pub gap_x: f64,
+    /// Between sibling subtrees (vertically).
+    pub gap_y: f64,
+    /// Between the bottom of one stage's subtree and the top of the next one's.
+    pub stage_gap: f64,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        Self {
+            gap_x: 48.0,
+            gap_y: 12.0,
+            stage_gap: 40.0,
+        }
+    }
+}
+
+/// A visible card and where it goes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlacedNode {
+    pub id: NodeId,
+    pub rect: Rect,
+    /// 0 for stages.
+    pub depth: usize,
+    /// Whether the node has children (shown or not): it can be expanded.
+    pub has_children: bool,
+    /// Whether its children are shown.
+    pub expanded: bool,
+    /// The visible parent; `None` for stages.
+    pub parent: Option<NodeId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EdgeKind {
+    /// From one stage to the next.
+    Spine,
+    /// From a parent to a child.
+    Tree,
+    /// Between two visible related nodes.
+    Related,
+    /// Between two visible alternatives.
+    Alternative,
+}
+
+/// A line to draw; `path` is an SVG path `d` in the map's coordinates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: EdgeKind,
+    pub path: String,
+}
+
+/// The laid-out visible map.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MapLayout {
+    /// Visible nodes in depth-first authored order (a stage, then its subtree, then the next).
+    pub nodes: Vec<PlacedNode>,
+    /// Spine edges, then tree edges, then related and alternative edges.
+    pub edges: Vec<Edge>,
+    /// The union of all cards (all zero for an empty map); starts at (0, 0).
+    pub bounds: Rect,
+}
+
+impl MapLayout {
+    pub fn find(&self, id: &str) -> Option<&PlacedNode> {
+        self.nodes.iter().find(|node| node.id.as_str() == id)
+    }
+}
+
+/// Index of every node by id (first one wins if an id repeats).
+fn index_by_id(roadmap: &Roadmap) -> BTreeMap<&str, usize> {
+    let mut index = BTreeMap::new();
+    for (i, node) in roadmap.nodes.iter().enumerate() {
+        index.entry(node.id.as_str()).or_insert(i);
+    }
+    index
+}
+
+/// A visible node during layout.
+struct Visible {
+    node: usize,
+    depth: usize,
+    parent: Option<usize>,
+}
+
+/// Lays out the visible part of the roadmap: stages always visible; a node's children are
+/// visible iff the node is in `expanded` (and the node itself is visible). Related/Alternative
+/// edges only between two visible nodes, each pair once (an alternative wins over related).
+pub fn layout_roadmap(
+    roadmap: &Roadmap,
+    expanded: &BTreeSet<NodeId>,
+    options: &LayoutOptions,
+) -> MapLayout {
+    let index = index_by_id(roadmap);
+    let lookup = |id: &NodeId| index.get(id.as_str()).copied();
+
+    // Visible nodes, depth first in authored order, each once.
+    let mut seen = vec![false; roadmap.nodes.len()];
+    let mut visible: Vec<Visible> = Vec::new();
+    let mut children: Vec<Vec<usize>> = Vec::new();
+    let mut roots = Vec::new();
+    let mut stack: Vec<Visible> = Vec::new();
+    for stage in roadmap.stages.iter().filter_map(lookup) {
+        stack.push(Visible {
+            node: stage,
+            depth: 0,
+            parent: None,
+        });
+        while let Some(item) = stack.pop() {
+            if std::mem::replace(&mut seen[item.node], true) {
+                continue;
+            }
+            let v = visible.len();
+            match item.parent {
+                Some(parent) => children[parent].push(v),
+                None => roots.push(v),
+            }
+            children.push(Vec::new());
+            let node = &roadmap.nodes[item.node];
+            if expanded.contains(&node.id) {
+                for child in node.children.iter().rev().filter_map(lookup) {
+                    if !seen[child] {
+                        stack.push(Visible {
+                            node: child,
+                            depth: item.depth + 1,
+                            parent: Some(v),
+                        });
+                    }
+                }
+            }
+            visible.push(item);
+        }
+    }
+
+    let sizes: Vec<Size> = visible
+        .iter()
+        .map(|v| card_size(&roadmap.nodes[v.node].title, v.depth))
+        .collect();
+    let positions = tidy_forest(&roots, &children, &sizes, options);
+
+    let nodes: Vec<PlacedNode> = visible
+        .iter()
+        .zip(positions.iter().zip(&sizes))
+        .map(|(v, (&(x, y), size))| {
+            let node = &roadmap.nodes[v.node];
+            let has_children = node.children.iter().any(|id| lookup(id).is_some());
+            PlacedNode {
+                id: node.id.clone(),
+                rect: Rect {
+                    x,
+                    y,
+                    width: size.width,
+                    height: size.height,
+                },
+                depth: v.depth,
+                has_children,
+                expanded: has_children && expanded.contains(&node.id),
+                parent: v.parent.map(|p| roadmap.nodes[visible[p].node].id.clone()),
+            }
+        })
+        .collect();
+
+    let mut edges = Vec::new();
+    for pair in roots.windows(2) {
+        let (a, b) = (&nodes[pair[0]], &nodes[pair[1]]);
+        edges.push(edge(a, b, EdgeKind::Spine, spine_path(&a.rect, &b.rect)));
+    }
+    for (v, item) in visible.iter().enumerate() {
+        if let Some(p) = item.parent {
+            let (a, b) = (&nodes[p], &nodes[v]);
+            edges.push(edge(a, b, EdgeKind::Tree, tree_path(&a.rect, &b.rect)));
+        }
+    }
+    edges.extend(cross_edges(roadmap, &index, &visible, &nodes));
+
+    let bounds = nodes
+        .iter()
+        .map(|node| node.rect)
+        .reduce(|a, b| a.union(&b))
+        .unwrap_or_default();
+    MapLayout {
+        nodes,
+        edges,
+        bounds,
+    }
+}
+
+fn edge(from: &PlacedNode, to: &PlacedNode, kind: EdgeKind, path: String) -> Edge {
+    Edge {
+        from: from.id.clone(),
+        to: to.id.clone(),
+        kind,
+        path,
+    }
+}
+
+/// Related and alternative edges between visible nodes, each unordered pair once, in the order
+/// of the node that lists them; a pair that is both is drawn as an alternative.
+fn cross_edges(
+    roadmap: &Roadmap,
+    index: &BTreeMap<&str, usize>,
+    visible: &[Visible],
+    nodes: &[PlacedNode],
+) -> Vec<Edge> {
+    let mut slot = vec![None; roadmap.nodes.len()];
+    for (v, item) in visible.iter().enumerate() {
+        slot[item.node] = Some(v);
+    }
+    let target = |id: &NodeId| index.get(id.as_str()).and_then(|&i| slot[i]);
+    let pair = |a: usize, b: usize| (a.min(b), a.max(b));
+    let alternatives: BTreeSet<(usize, usize)> = visible
+        .iter()
+        .enumerate()
+        .flat_map(|(v, item)| {
+            roadmap.nodes[item.node]
+                .alternatives
+                .iter()
+                .filter_map(target)
+                .map(move |w| pair(v, w))
+        })
+        .collect();
+    let mut drawn = BTreeSet::new();
+    let mut edges = Vec::new();
+    for (v, item) in visible.iter().enumerate() {
+        let node = &roadmap.nodes[item.node];
+        let listed = node
+            .alternatives
+            .iter()
+            .map(|id| (id, EdgeKind::Alternative))
+            .chain(node.related.iter().map(|id| (id, EdgeKind::Related)));
+        for (id, kind) in listed {
+            let Some(w) = target(id) else { continue };
+            let key = pair(v, w);
+            if v == w
+                || (kind == EdgeKind::Related && alternatives.contains(&key))
+                || !drawn.insert(key)
+            {
+                continue;
+            }
+            let (a, b) = (&nodes[v], &nodes[w]);
+            edges.push(edge(a, b, kind, cross_path(&a.rect, &b.rect)));
+        }
+    }
+    edges
+}
+
+/// Writes a coordinate with at most one decimal ("12", "12.5", "-3.2"); non-finite as "0".
+/// Integer formatting of the rounded tenths: exact, the same on every target, and cheap (a map
+/// has hundreds of edges).
+fn push_num(out: &mut String, value: f64) {
+    let tenths = (value * 10.0).round();
+    if !tenths.is_finite() || tenths == 0.0 {
+        out.push('0');
+    } else if tenths.abs() >= 1e15 {
+        // Beyond exact tenths in an i64-safe range: whole numbers anyway.
+        let _ = write!(out, "{}", (tenths / 10.0).round());
+    } else {
+        let tenths = tenths as i64;
+        if tenths < 0 {
+            out.push('-');
+        }
+        let magnitude = tenths.unsigned_abs();
+        let _ = write!(out, "{}", magnitude / 10);
+        if !magnitude.is_multiple_of(10) {
+            out.push('.');
+            out.push(char::from(b'0' + (magnitude % 10) as u8));
+        }
+    }
+}
+
+/// An SVG path from commands and their coordinates: `M12 3C40 3 40 20 68 20`.
+fn svg_path(commands: &[(char, &[f64])]) -> String {
+    let mut path = String::with_capacity(48);
+    for &(command, coordinates) in commands {
+        path.push(command);
+        for (i, &value) in coordinates.iter().enumerate() {
+            if i > 0 {
+                path.push(' ');
+            }
+            push_num(&mut path, value);
+        }
+    }
+    path
+}
+
+/// Straight down the spine, from the bottom centre of one stage to the top centre of the next.
+fn spine_path(from: &Rect, to: &Rect) -> String {
+    svg_path(&[
+        ('M', &[from.center().0, from.bottom()]),
+        ('L', &[to.center().0, to.y]),
+    ])
+}
+
+/// A horizontal S-curve from the parent's right middle to the child's left middle.
+fn tree_path(parent: &Rect, child: &Rect) -> String {
+    let (x1, y1) = (parent.right(), parent.center().1);
+    let (x2, y2) = (child.x, child.center().1);
+    let mid = (x1 + x2) / 2.0;
+    svg_path(&[('M', &[x1, y1]), ('C', &[mid, y1, mid, y2, x2, y2])])
+}
+
+/// A gentle arc between two card centres, bowing to the left of the direction of travel.
+fn cross_path(from: &Rect, to: &Rect) -> String {
+    let (x1, y1) = from.center();
+    let (x2, y2) = to.center();
+    let (dx, dy) = (x2 - x1, y2 - y1);
+    let (cx, cy) = ((x1 + x2) / 2.0 + dy * 0.2, (y1 + y2) / 2.0 - dx * 0.2);
+    svg_path(&[('M', &[x1, y1]), ('Q', &[cx, cy, x2, y2])])
+}
+
+/// Depth of every node reachable from the stages (stages 0), each counted where first reached.
+fn depths(roadmap: &Roadmap, index: &BTreeMap<&str, usize>) -> Vec<Option<usize>> {
+    let mut depth = vec![None; roadmap.nodes.len()];
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for stage in &roadmap.stages {
+        if let Some(&s) = index.get(stage.as_str()) {
+            stack.push((s, 0));
+        }
+        while let Some((i, d)) = stack.pop() {
+            if depth[i].is_some() {
+                continue;
+            }
+            depth[i] = Some(d);
+            for child in &roadmap.nodes[i].children {
+                if let Some(&c) = index.get(child.as_str()) {
+                    if depth[c].is_none() {
+                        stack.push((c, d + 1));
+                    }
+                }
+            }
+        }
+    }
+    depth
+}
+
+fn has_known_children(roadmap: &Roadmap, index: &BTreeMap<&str, usize>, node: usize) -> bool {
+    roadmap.nodes[node]
+        .children
+        .iter()
+        .any(|id| index.contains_key(id.as_str()))
+}
+
+/// What a fresh map shows: stages expanded, so stages and their first level are visible.
+pub fn initially_expanded(roadmap: &Roadmap) -> BTreeSet<NodeId> {
+    expanded_to_level(roadmap, 1)
+}
+
+/// The nodes with depth < `level` that have children: expanding them shows every node down to
+/// depth `level` (0: stages only; 1: stages and their children; ...).
+pub fn expanded_to_level(roadmap: &Roadmap, level: usize) -> BTreeSet<NodeId> {
+    let index = index_by_id(roadmap);
+    depths(roadmap, &index)
+        .into_iter()
+        .enumerate()
+        .filter(|&(i, depth)| {
+            depth.is_some_and(|d| d < level) && has_known_children(roadmap, &index, i)
+        })
+        .map(|(i, _)| roadmap.nodes[i].id.clone())
+        .collect()
+}
+
+/// Every node that has children: expanding them all shows the whole roadmap.
+pub fn all_expandable(roadmap: &Roadmap) -> BTreeSet<NodeId> {
+    let index = index_by_id(roadmap);
+    (0..roadmap.nodes.len())
+        .filter(|&i| has_known_children(roadmap, &index, i))
+        .map(|i| roadmap.nodes[i].id.clone())
+        .collect()
+}
+
+/// The ancestors of a node (or of the node an alias names), stage first, without the node
+/// itself: expanding them reveals it. Empty for stages and unknown ids.
+pub fn ancestors(roadmap: &Roadmap, id: &str) -> Vec<NodeId> {
+    let index = index_by_id(roadmap);
+    let Some(node) = roadmap.resolve(id) else {
+        return Vec::new();
+    };
+    let mut seen = BTreeSet::from([node.id.as_str()]);
+    let mut chain = Vec::new();
+    let mut parent = node.parent.as_ref();
+    while let Some(id) = parent {
+        let Some(&i) = index.get(id.as_str()) else {
+            break;
+        };
+        if !seen.insert(id.as_str()) {
+            break;
+        }
+        chain.push(id.clone());
+        parent = roadmap.nodes[i].parent.as_ref();
+    }
+    chain.reverse();
+    chain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roadmap::{Estimate, LevelRange, Node};
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    fn backend() -> Roadmap {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../roadmaps/backend"));
+        crate::content::load_roadmap_dir(dir).unwrap_or_else(|errors| {
+            panic!("backend roadmap does not load: {errors:#?}");
+        })
+    }
+
+    fn id(raw: &str) -> NodeId {
+        NodeId::parse(raw).unwrap()
+    }
+
+    fn node(raw: &str, title: &str, parent: Option<&str>) -> Node {
+        Node {
+            id: id(raw),
+            title: title.to_owned(),
+            parent: parent.map(id),
+            children: Vec::new(),
+            aliases: Vec::new(),
+            related: Vec::new(),
+            alternatives: Vec::new(),
+            level: None,
+            estimate: None,
+            resources: Vec::new(),
+            tips: Vec::new(),
+            markdown: String::new(),
+            html: String::new(),
+        }
+    }
+
+    /// A roadmap from nodes with parents set; children and stages are derived from them.
+    fn roadmap(mut nodes: Vec<Node>) -> Roadmap {
+        let links: Vec<(usize, NodeId)> = nodes
+            .iter()
+            .filter_map(|n| {
+                let parent = n.parent.as_ref()?;
+                let p = nodes.iter().position(|m| &m.id == parent)?;
+                Some((p, n.id.clone()))
+            })
+            .collect();
+        for (p, child) in links {
+            nodes[p].children.push(child);
+        }
+        Roadmap {
+            slug: "test".to_owned(),
+            title: "Test".to_owned(),
+            summary: String::new(),
+            level: LevelRange::parse("beginner").unwrap(),
+            estimate: Estimate::parse("1 week").unwrap(),
+            intro_html: String::new(),
+            stages: nodes
+                .iter()
+                .filter(|n| n.parent.is_none())
+                .map(|n| n.id.clone())
+                .collect(),
+            nodes,
+        }
+    }
+
+    fn small() -> Roadmap {
+        let mut nodes = vec![
+            node("basics", "Basics", None),
+            node("http", "HTTP", Some("basics")),
+            node("methods", "HTTP methods", Some("http")),
+            node("dns", "DNS", Some("basics")),
+            node("data", "Databases", None),
+            node("sql", "SQL", Some("data")),
+            node("nosql", "NoSQL", Some("data")),
+        ];
+        nodes[5].alternatives.push(id("nosql"));
+        nodes[6].alternatives.push(id("sql"));
+        nodes[6].related.push(id("sql"));
+        nodes[1].related.push(id("sql"));
+        nodes[2].related.push(id("dns"));
+        nodes[3].aliases.push(id("domain-names"));
+        roadmap(nodes)
+    }
+
+    fn assert_no_overlap(layout: &MapLayout) {
+        for (i, a) in layout.nodes.iter().enumerate() {
+            for b in &layout.nodes[i + 1..] {
+                assert!(!a.rect.intersects(&b.rect), "{} overlaps {}", a.id, b.id);
+            }
+        }
+    }
+
+    fn assert_edges_join_visible_nodes(layout: &MapLayout) {
+        for edge in &layout.edges {
+            assert!(layout.find(edge.from.as_str()).is_some(), "{edge:?}");
+            assert!(layout.find(edge.to.as_str()).is_some(), "{edge:?}");
+            assert!(edge.path.starts_with('M'), "{edge:?}");
+        }
+    }
+
+    fn ids(layout: &MapLayout) -> Vec<&str> {
+        layout.nodes.iter().map(|n| n.id.as_str()).collect()
+    }
+
+    #[test]
+    fn rect_helpers_treat_touching_edges_as_apart() {
+        let a = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
+        let touching = Rect { x: 10.0, ..a };
+        let overlapping = Rect {
+            x: 9.5,
+            y: 9.5,
+            ..a
+        };
+        assert!(!a.intersects(&touching));
+        assert!(a.intersects(&overlapping) && overlapping.intersects(&a));
+        assert_eq!(
+            (a.right(), a.bottom(), a.center()),
+            (10.0, 10.0, (5.0, 5.0))
+        );
+        let both = a.union(&overlapping);
+        assert_eq!(
+            (both.x, both.y, both.right(), both.bottom()),
+            (0.0, 0.0, 19.5, 19.5)
+        );
+    }
+
+    #[test]
+    fn collapsed_map_shows_only_the_stages_on_a_spine() {
+        let map = small();
+        let layout = layout_roadmap(&map, &BTreeSet::new(), &LayoutOptions::default());
+        assert_eq!(ids(&layout), ["basics", "data"]);
+        assert_eq!(layout.edges.len(), 1);
+        let spine = &layout.edges[0];
+        assert_eq!(spine.kind, EdgeKind::Spine);
+        let (a, b) = (layout.nodes[0].rect, layout.nodes[1].rect);
+        assert_eq!(b.y, a.bottom() + LayoutOptions::default().stage_gap);
+        assert_eq!(
+            spine.path,
+            format!(
+                "M{} {}L{} {}",
+                num(a.center().0),
+                num(a.bottom()),
+                num(b.center().0),
+                num(b.y)
+            )
+        );
+        assert!(layout.nodes.iter().all(|n| n.has_children && !n.expanded));
+    }
+
+    #[test]
+    fn expanding_a_node_shows_its_children_in_depth_first_order() {
+        let map = small();
+        let expanded = BTreeSet::from([id("basics"), id("http"), id("sql")]);
+        let layout = layout_roadmap(&map, &expanded, &LayoutOptions::default());
+        // `data` is not expanded, so `sql` stays hidden even though it is in the set.
+        assert_eq!(ids(&layout), ["basics", "http", "methods", "dns", "data"]);
+        let methods = layout.find("methods").unwrap();
+        assert_eq!(methods.depth, 2);
+        assert_eq!(methods.parent, Some(id("http")));
+        assert!(!methods.has_children && !methods.expanded);
+        let http = layout.find("http").unwrap();
+        assert!(http.has_children && http.expanded);
+        assert_eq!(methods.rect.x, http.rect.right() + 48.0);
+        assert_no_overlap(&layout);
+        assert_edges_join_visible_nodes(&layout);
+        // The related edge methods–dns is drawn; http–sql is not (sql is hidden).
+        let cross: Vec<(&str, &str, EdgeKind)> = layout
+            .edges
+            .iter()
+            .filter(|e| matches!(e.kind, EdgeKind::Related | EdgeKind::Alternative))
+            .map(|e| (e.from.as_str(), e.to.as_str(), e.kind))
+            .collect();
+        assert_eq!(cross, [("methods", "dns", EdgeKind::Related)]);
+    }
+
+    #[test]
+    fn each_cross_pair_is_drawn_once_and_alternatives_win() {
+        let map = small();
+        let layout = layout_roadmap(&map, &all_expandable(&map), &LayoutOptions::default());
+        let cross: Vec<(&str, &str, EdgeKind)> = layout
+            .edges
+            .iter()
+            .filter(|e| matches!(e.kind, EdgeKind::Related | EdgeKind::Alternative))
+            .map(|e| (e.from.as_str(), e.to.as_str(), e.kind))
+            .collect();
+        assert_eq!(
+            cross,
+            [
+                ("http", "sql", EdgeKind::Related),
+                ("methods", "dns", EdgeKind::Related),
+                ("sql", "nosql", EdgeKind::Alternative),
+            ]
+        );
+    }
+
+    #[test]
+    fn tree_edges_run_from_the_parents_right_middle_to_the_childs_left_middle() {
+        let map = small();
+        let layout = layout_roadmap(
+            &map,
+            &BTreeSet::from([id("data")]),
+            &LayoutOptions::default(),
+        );
+        let edge = layout
+            .edges
+            .iter()
+            .find(|e| e.kind == EdgeKind::Tree && e.to.as_str() == "sql")
+            .unwrap();
+        let (p, c) = (
+            layout.find("data").unwrap().rect,
+            layout.find("sql").unwrap().rect,
+        );
+        let mid = (p.right() + c.x) / 2.0;
+        assert_eq!(
+            edge.path,
+            format!(
+                "M{} {}C{} {} {} {} {} {}",
+                num(p.right()),
+                num(p.center().1),
+                num(mid),
+                num(p.center().1),
+                num(mid),
+                num(c.center().1),
+                num(c.x),
+                num(c.center().1)
+            )
+        );
+    }
+
+    fn num(value: f64) -> String {
+        let mut out = String::new();
+        push_num(&mut out, value);
+        out
+    }
+
+    #[test]
+    fn numbers_in_paths_have_at_most_one_decimal() {
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(12.04), "12");
+        assert_eq!(num(12.25), "12.3");
+        assert_eq!(num(-3.21), "-3.2");
+        assert_eq!(num(-0.01), "0");
+        assert_eq!(num(f64::NAN), "0");
+        assert_eq!(num(1e7 + 0.5), "10000000.5");
+        assert_eq!(num(-0.5), "-0.5");
+        assert_eq!(num(0.05), "0.1");
+        assert_eq!(num(-1e300), format!("{}", -1e300));
+        assert_eq!(
+            svg_path(&[('M', &[1.0, 2.55]), ('L', &[-3.0, 4.0])]),
+            "M1 2.6L-3 4"
+        );
+    }
+
+    #[test]
+    fn empty_roadmap_and_unknown_ids_lay_out_without_panicking() {
+        let empty = roadmap(Vec::new());
+        let layout = layout_roadmap(&empty, &BTreeSet::new(), &LayoutOptions::default());
+        assert_eq!(layout, MapLayout::default());
+        assert!(initially_expanded(&empty).is_empty());
+        assert!(ancestors(&empty, "nothing").is_empty());
+
+        let mut map = small();
+        map.stages.insert(0, id("ghost"));
+        map.stages.push(id("basics"));
+        map.nodes[0].children.push(id("missing"));
+        map.nodes[0].children.push(id("data"));
+        map.nodes[1].related.push(id("nowhere"));
+        map.nodes[1].alternatives.push(id("http"));
+        map.nodes[2].parent = Some(id("methods"));
+        map.nodes[2].children.push(id("basics"));
+        let expanded: BTreeSet<NodeId> = all_expandable(&map)
+            .into_iter()
+            .chain([id("ghost"), id("missing")])
+            .collect();
+        let layout = layout_roadmap(&map, &expanded, &LayoutOptions::default());
+        let mut shown = ids(&layout);
+        shown.sort_unstable();
+        let before = shown.len();
+        shown.dedup();
+        assert_eq!(shown.len(), before, "a node is placed twice");
+        assert_eq!(shown.len(), map.nodes.len());
+        assert_no_overlap(&layout);
+        assert_edges_join_visible_nodes(&layout);
+        assert!(ancestors(&map, "methods").len() <= map.nodes.len());
+    }
+
+    #[test]
+    fn expansion_helpers_follow_depth() {
+        let map = small();
+        assert!(expanded_to_level(&map, 0).is_empty());
+        assert_eq!(
+            initially_expanded(&map),
+            BTreeSet::from([id("basics"), id("data")])
+        );
+        assert_eq!(expanded_to_level(&map, 1), initially_expanded(&map));
+        assert_eq!(
+            expanded_to_level(&map, 2),
+            BTreeSet::from([id("basics"), id("data"), id("http")])
+        );
+        assert_eq!(expanded_to_level(&map, 99), all_expandable(&map));
+    }
+
+    #[test]
+    fn ancestors_list_the_path_from_the_stage_and_resolve_aliases() {
+        let map = small();
+        assert_eq!(ancestors(&map, "methods"), [id("basics"), id("http")]);
+        assert_eq!(ancestors(&map, "domain-names"), [id("basics")]);
+        assert!(ancestors(&map, "basics").is_empty());
+        assert!(ancestors(&map, "unknown").is_empty());
+        // Revealing a node: expanding its ancestors makes it visible.
+        let expanded: BTreeSet<NodeId> = ancestors(&map, "methods").into_iter().collect();
+        let layout = layout_roadmap(&map, &expanded, &LayoutOptions::default());
+        assert!(layout.find("methods").is_some());
+    }
+
+    #[test]
+    fn backend_roadmap_initial_map_shows_stages_and_their_children_without_overlap() {
+        let map = backend();
+        assert_eq!(map.stages.len(), 13);
+        let layout = layout_roadmap(&map, &initially_expanded(&map), &LayoutOptions::default());
+        let expected: usize = map.stages().map(|s| 1 + s.children.len()).sum();
+        assert_eq!(layout.nodes.len(), expected);
+        for stage in map.stages() {
+            assert_eq!(layout.find(stage.id.as_str()).map(|n| n.depth), Some(0));
+            for child in &stage.children {
+                assert_eq!(layout.find(child.as_str()).map(|n| n.depth), Some(1));
+            }
+        }
+        assert_no_overlap(&layout);
+        assert_edges_join_visible_nodes(&layout);
+        assert_eq!(
+            layout
+                .edges
+                .iter()
+                .filter(|e| e.kind == EdgeKind::Spine)
+                .count(),
+            12
+        );
+        assert_eq!((layout.bounds.x, layout.bounds.y), (0.0, 0.0));
+    }
+
+    #[test]
+    fn backend_roadmap_fully_expanded_shows_every_node_once_without_overlap() {
+        let map = backend();
+        let options = LayoutOptions::default();
+        let layout = layout_roadmap(&map, &all_expandable(&map), &options);
+        assert_eq!(layout.nodes.len(), map.nodes.len());
+        let mut shown = ids(&layout);
+        shown.sort_unstable();
+        shown.dedup();
+        assert_eq!(shown.len(), map.nodes.len());
+        assert_no_overlap(&layout);
+        assert_edges_join_visible_nodes(&layout);
+        for node in &layout.nodes {
+            assert!(layout.bounds.union(&node.rect) == layout.bounds);
+            if let Some(parent) = &node.parent {
+                let parent = layout.find(parent.as_str()).unwrap();
+                assert!(node.rect.x >= parent.rect.right() + options.gap_x);
+            }
+        }
+        assert!(layout.edges.iter().any(|e| e.kind == EdgeKind::Related));
+        assert!(layout.edges.iter().any(|e| e.kind == EdgeKind::Alternative));
+        // Stage subtrees do not interleave: nodes come stage by stage, top to bottom.
+        let mut bottom_of_previous = f64::NEG_INFINITY;
+        let mut current = Rect::default();
+        for node in &layout.nodes {
+            if node.depth == 0 {
+                if node.id != layout.nodes[0].id {
+                    bottom_of_previous = current.bottom();
+                }
+                current = node.rect;
+            }
+            current = current.union(&node.rect);
+            assert!(node.rect.y >= bottom_of_previous + options.stage_gap);
+        }
+        let again = layout_roadmap(&map, &all_expandable(&map), &options);
+        assert_eq!(again, layout);
+    }
+
+    #[test]
+    fn layout_survives_a_serde_round_trip() {
+        let map = small();
+        let layout = layout_roadmap(&map, &all_expandable(&map), &LayoutOptions::default());
+        let json = serde_json::to_string(&layout).unwrap();
+        let back: MapLayout = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, layout);
+    }
+
+    /// Random roadmaps: node i is `n<i>`, its parent an earlier node or none (a stage).
+    fn arb_roadmap() -> impl Strategy<Value = (Roadmap, BTreeSet<NodeId>)> {
+        let plan = (
+            0u8..6,
+            any::<prop::sample::Index>(),
+            "[A-Za-z]{1,12}( [A-Za-z&]{1,10}){0,6}",
+            any::<bool>(),
+            prop::option::of(any::<prop::sample::Index>()),
+            prop::option::of(any::<prop::sample::Index>()),
+        );
+        prop::collection::vec(plan, 1..120).prop_map(|plan| {
+            let count = plan.len();
+            let nodes = plan
+                .iter()
+                .enumerate()
+                .map(|(i, (shape, pick, title, _, related, alternative))| {
+                    let parent = match (i, shape) {
+                        (0, _) | (_, 0) => None,
+                        (_, 1 | 2) => Some(i - 1),
+                        _ => Some(pick.index(i)),
+                    };
+                    let mut n = node(&format!("n{i}"), title, None);
+                    n.parent = parent.map(|p| id(&format!("n{p}")));
+                    n.related
+                        .extend(related.map(|r| id(&format!("n{}", r.index(count)))));
+                    n.alternatives
+                        .extend(alternative.map(|r| id(&format!("n{}", r.index(count)))));
+                    n
+                })
+                .collect();
+            let expanded = plan
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.3)
+                .map(|(i, _)| id(&format!("n{i}")))
+                .collect();
+            (roadmap(nodes), expanded)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn random_roadmaps_show_exactly_the_expanded_parts_without_overlap((map, expanded) in arb_roadmap()) {
+            let options = LayoutOptions::default();
+            let layout = layout_roadmap(&map, &expanded, &options);
+            // Expected visibility: stages, and children of visible expanded nodes.
+            let mut visible = vec![false; map.nodes.len()];
+            for (i, n) in map.nodes.iter().enumerate() {
+                visible[i] = match &n.parent {
+                    None => true,
+                    Some(p) => {
+                        let p: usize = p.as_str()[1..].parse().unwrap();
+                        visible[p] && expanded.contains(&map.nodes[p].id)
+                    }
+                };
+            }
+            let want: BTreeSet<&str> = map.nodes.iter().zip(&visible).filter(|(_, v)| **v).map(|(n, _)| n.id.as_str()).collect();
+            let got: BTreeSet<&str> = ids(&layout).into_iter().collect();
+            prop_assert_eq!(got.len(), layout.nodes.len());
+            prop_assert_eq!(got, want);
+            for (i, a) in layout.nodes.iter().enumerate() {
+                for b in &layout.nodes[i + 1..] {
+                    prop_assert!(!a.rect.intersects(&b.rect), "{} overlaps {}", a.id, b.id);
+                }
+            }
+            let mut pairs = BTreeSet::new();
+            for edge in &layout.edges {
+                prop_assert!(layout.find(edge.from.as_str()).is_some());
+                prop_assert!(layout.find(edge.to.as_str()).is_some());
+                if matches!(edge.kind, EdgeKind::Related | EdgeKind::Alternative) {
+                    let key = if edge.from < edge.to { (&edge.from, &edge.to) } else { (&edge.to, &edge.from) };
+                    prop_assert!(pairs.insert(key), "pair drawn twice: {:?}", edge);
+                }
+            }
+            prop_assert_eq!(layout_roadmap(&map, &expanded, &options), layout);
+        }
+    }
+}

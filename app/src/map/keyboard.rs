@@ -1,0 +1,153 @@
+//! Keyboard access to the map, after the WAI-ARIA tree view pattern: one roving tab stop;
+//! Up/Down move through the visible nodes, Right expands or enters, Left collapses or goes
+//! to the parent, Home/End jump, Enter opens the topic. `+`, `-`, `0` and `f` zoom, reset and
+//! fit. The focused node is panned into view.
+
+use leptos::{ev, prelude::*};
+
+use crate::{
+    contexts::map_state::MapState,
+    map::map_canvas::{zoom_in, zoom_out},
+    roadmap::NodeId,
+};
+
+pub fn on_map_keydown(state: MapState, event: ev::KeyboardEvent) {
+    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        return;
+    }
+    let handled = match event.key().as_str() {
+        "+" | "=" => {
+            zoom_in(state);
+            true
+        }
+        "-" | "_" => {
+            zoom_out(state);
+            true
+        }
+        "0" => {
+            state.reset();
+            true
+        }
+        "f" | "F" => {
+            state.fit();
+            true
+        }
+        "ArrowDown" => move_focus(state, Step::Next),
+        "ArrowUp" => move_focus(state, Step::Previous),
+        "Home" => move_focus(state, Step::First),
+        "End" => move_focus(state, Step::Last),
+        "ArrowRight" => right(state),
+        "ArrowLeft" => left(state),
+        "Enter" | " " => open(state),
+        _ => false,
+    };
+    if handled {
+        event.prevent_default();
+    }
+}
+
+enum Step {
+    Next,
+    Previous,
+    First,
+    Last,
+}
+
+fn visible_ids(state: MapState) -> Vec<NodeId> {
+    state
+        .layout
+        .with_untracked(|layout| layout.nodes.iter().map(|n| n.id.clone()).collect())
+}
+
+fn move_focus(state: MapState, step: Step) -> bool {
+    let ids = visible_ids(state);
+    if ids.is_empty() {
+        return false;
+    }
+    let current = state
+        .focused
+        .get_untracked()
+        .and_then(|id| ids.iter().position(|i| *i == id));
+    let index = match (step, current) {
+        (Step::First, _) | (Step::Next | Step::Previous, None) => 0,
+        (Step::Last, _) => ids.len() - 1,
+        (Step::Next, Some(i)) => (i + 1).min(ids.len() - 1),
+        (Step::Previous, Some(i)) => i.saturating_sub(1),
+    };
+    focus(state, ids[index].clone());
+    true
+}
+
+fn right(state: MapState) -> bool {
+    let Some(id) = state.focused.get_untracked() else {
+        return false;
+    };
+    let first_child = state.roadmap.with_value(|r| {
+        r.node(id.as_str())
+            .and_then(|node| node.children.first().cloned())
+    });
+    let Some(first_child) = first_child else {
+        return false;
+    };
+    if state.expanded.with_untracked(|e| e.contains(&id)) {
+        focus(state, first_child);
+    } else {
+        state.toggle(&id);
+    }
+    true
+}
+
+fn left(state: MapState) -> bool {
+    let Some(id) = state.focused.get_untracked() else {
+        return false;
+    };
+    if state.expanded.with_untracked(|e| e.contains(&id)) {
+        state.toggle(&id);
+        return true;
+    }
+    let parent = state
+        .roadmap
+        .with_value(|r| r.node(id.as_str()).and_then(|node| node.parent.clone()));
+    match parent {
+        Some(parent) => {
+            focus(state, parent);
+            true
+        }
+        None => false,
+    }
+}
+
+fn open(state: MapState) -> bool {
+    let Some(id) = state.focused.get_untracked() else {
+        return false;
+    };
+    // The card's title link carries the URL; following it keeps routing in one place.
+    if let Some(link) = document()
+        .get_element_by_id(&format!("node-{id}"))
+        .and_then(|card| card.query_selector("a.node-title").ok().flatten())
+    {
+        use wasm_bindgen::JsCast;
+        if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+            link.click();
+            return true;
+        }
+    }
+    false
+}
+
+/// Moves the roving tab stop to `id`, pans it into view and focuses its card once drawn.
+pub fn focus(state: MapState, id: NodeId) {
+    state.focused.set(Some(id.clone()));
+    state.pan_into_view(&id);
+    request_animation_frame(move || focus_card(&id));
+}
+
+pub fn focus_card(id: &NodeId) {
+    use wasm_bindgen::JsCast;
+    if let Some(card) = document()
+        .get_element_by_id(&format!("node-{id}"))
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = card.focus();
+    }
+}

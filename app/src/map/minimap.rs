@@ -1,0 +1,104 @@
+use leptos::{ev, prelude::*};
+
+use crate::{
+    contexts::map_state::MapState,
+    viewport::{minimap_rect, minimap_scale, Extent, Point, Size},
+};
+
+const WIDTH: f64 = 180.0;
+const HEIGHT: f64 = 140.0;
+
+/// A small overview of the whole map with the visible area outlined; click or drag in it to
+/// move there.
+#[component]
+pub fn Minimap() -> impl IntoView {
+    let state = expect_context::<MapState>();
+    let scale = move || {
+        minimap_scale(
+            state.content_extent(),
+            Size {
+                width: WIDTH,
+                height: HEIGHT,
+            },
+        )
+    };
+    let dragging = RwSignal::new(false);
+
+    let rects = move || {
+        let content = state.content_extent();
+        let scale = scale();
+        state.layout.with(|layout| {
+            layout
+                .nodes
+                .iter()
+                .map(|node| {
+                    let r = minimap_rect(
+                        Extent::new(node.rect.x, node.rect.y, node.rect.width, node.rect.height),
+                        content,
+                        scale,
+                    );
+                    let class = if node.depth == 0 { "mini-stage" } else { "mini-topic" };
+                    view! { <rect class=class x=r.x y=r.y width=r.width.max(1.0) height=r.height.max(1.0) /> }
+                })
+                .collect_view()
+        })
+    };
+    let view_box = move || {
+        let screen = state.screen.get()?;
+        let visible = state.viewport.get().visible_content(screen);
+        Some(minimap_rect(visible, state.content_extent(), scale()))
+    };
+    let move_to = move |event: &ev::PointerEvent| {
+        let Some(screen) = state.screen.get_untracked() else {
+            return;
+        };
+        let Some(target) = event.current_target() else {
+            return;
+        };
+        use wasm_bindgen::JsCast;
+        let Ok(el) = target.dyn_into::<web_sys::Element>() else {
+            return;
+        };
+        let rect = el.get_bounding_client_rect();
+        let click = Point::new(
+            event.client_x() as f64 - rect.left(),
+            event.client_y() as f64 - rect.top(),
+        );
+        let next = state.viewport.get_untracked().center_from_minimap(
+            click,
+            state.content_extent(),
+            scale(),
+            screen,
+        );
+        state.set_viewport(next);
+    };
+
+    view! {
+        <svg
+            class="minimap"
+            role="img"
+            aria-label="Minimap: click or drag to move the map"
+            width=WIDTH
+            height=HEIGHT
+            on:pointerdown=move |event| {
+                dragging.set(true);
+                move_to(&event);
+            }
+            on:pointermove=move |event| {
+                if dragging.get_untracked() {
+                    move_to(&event);
+                }
+            }
+            on:pointerup=move |_| dragging.set(false)
+            on:pointerleave=move |_| dragging.set(false)
+        >
+            {rects}
+            {move || {
+                view_box()
+                    .map(|r| {
+                        view! { <rect class="mini-view" x=r.x y=r.y width=r.width height=r.height /> }
+                    })
+            }}
+        </svg>
+    }
+}

@@ -1,0 +1,96 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::{
+    map::node_href,
+    roadmap::{NodeId, Roadmap},
+};
+
+/// The whole roadmap as nested lists of links: every stage and topic, whatever is expanded
+/// on the map. It is what a reader without JavaScript sees, and the map's accessible twin.
+#[component]
+pub fn OutlineView(roadmap: Arc<Roadmap>) -> impl IntoView {
+    let stages = roadmap
+        .stages()
+        .enumerate()
+        .map(|(index, stage)| {
+            view! { <OutlineStage roadmap=roadmap.clone() stage_id=stage.id.clone() number=index + 1 /> }
+        })
+        .collect_view();
+    view! { <ol class="stages">{stages}</ol> }
+}
+
+/// One stage with its topics, which can be collapsed and expanded.
+#[component]
+fn OutlineStage(roadmap: Arc<Roadmap>, stage_id: NodeId, number: usize) -> impl IntoView {
+    let Some(stage) = roadmap.node(stage_id.as_str()) else {
+        return ().into_any();
+    };
+    let (expanded, set_expanded) = signal(true);
+    let list_id = format!("outline-{}-topics", stage.id);
+    let title = stage.title.clone();
+    let toggle_label = move || {
+        let verb = if expanded.get() { "Collapse" } else { "Expand" };
+        format!("{verb} {title}")
+    };
+    let meta = [
+        stage.level.map(|level| level.to_string()),
+        stage.estimate.map(|estimate| estimate.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+
+    view! {
+        <li class="stage" id=format!("outline-{}", stage.id)>
+            <div class="stage-head">
+                <span class="stage-number" aria-hidden="true">
+                    {format!("{number:02}")}
+                </span>
+                <h2>
+                    <a href=node_href(&roadmap.slug, stage.id.as_str())>{stage.title.clone()}</a>
+                </h2>
+                <span class="stage-meta">{meta}</span>
+                <button
+                    type="button"
+                    class="toggle"
+                    aria-expanded=move || expanded.get().to_string()
+                    aria-controls=list_id.clone()
+                    aria-label=toggle_label
+                    on:click=move |_| set_expanded.update(|open| *open = !*open)
+                >
+                    {move || if expanded.get() { "−" } else { "+" }}
+                </button>
+            </div>
+            <div id=list_id.clone() class="stage-topics" hidden=move || !expanded.get()>
+                {topic_list(&roadmap, &stage.children)}
+            </div>
+        </li>
+    }
+    .into_any()
+}
+
+/// The nested list under a node. A function, not a component, because it recurses: each
+/// level is boxed into an `AnyView`.
+fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
+    if ids.is_empty() {
+        return ().into_any();
+    }
+    let items = ids
+        .iter()
+        .filter_map(|id| roadmap.node(id.as_str()))
+        .map(|node| {
+            view! {
+                <li class="topic" id=format!("outline-{}", node.id)>
+                    <a class="topic-link" href=node_href(&roadmap.slug, node.id.as_str())>
+                        {node.title.clone()}
+                    </a>
+                    {topic_list(roadmap, &node.children)}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="topics">{items}</ul> }.into_any()
+}

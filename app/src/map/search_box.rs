@@ -1,0 +1,144 @@
+use std::sync::Arc;
+
+use leptos::{ev, prelude::*};
+use leptos_router::{hooks::use_navigate, NavigateOptions};
+
+use crate::{
+    contexts::map_state::MapState,
+    map::{keyboard, node_href},
+    roadmap::NodeId,
+    search::{SearchHit, SearchIndex},
+};
+
+const MAX_HITS: usize = 12;
+
+/// Filters topics by title, alias and text as you type (a WAI-ARIA combobox). Choosing a hit
+/// expands its ancestors, pans and zooms to it, highlights it and opens it.
+#[component]
+pub fn SearchBox() -> impl IntoView {
+    let state = expect_context::<MapState>();
+    let navigate = use_navigate();
+    // Built on the first keystroke: server renders never need it.
+    let index: StoredValue<Option<Arc<SearchIndex>>> = StoredValue::new(None);
+    let query = RwSignal::new(String::new());
+    let active = RwSignal::new(0usize);
+
+    let hits = Memo::new(move |_| {
+        let query = query.get();
+        if query.trim().is_empty() {
+            return Vec::<SearchHit>::new();
+        }
+        let index = match index.get_value() {
+            Some(index) => index,
+            None => {
+                let built = Arc::new(state.roadmap.with_value(|r| SearchIndex::new(r)));
+                index.set_value(Some(built.clone()));
+                built
+            }
+        };
+        index.search(&query, MAX_HITS)
+    });
+    let open = move || !hits.with(Vec::is_empty);
+
+    let choose = {
+        let navigate = navigate.clone();
+        move |id: NodeId| {
+            query.set(String::new());
+            state.reveal(&id);
+            if state.viewport.get_untracked().k < 0.8 {
+                state.viewport.update(|v| v.k = 1.0);
+            }
+            state.center_on(&id);
+            state.highlighted.set(Some(id.clone()));
+            let href = state
+                .roadmap
+                .with_value(|r| node_href(&r.slug, id.as_str()));
+            navigate(
+                &href,
+                NavigateOptions {
+                    replace: false,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
+            keyboard::focus(state, id);
+        }
+    };
+
+    let on_keydown = {
+        let choose = choose.clone();
+        move |event: ev::KeyboardEvent| {
+            let count = hits.with_untracked(Vec::len);
+            match event.key().as_str() {
+                "ArrowDown" if count > 0 => {
+                    active.update(|a| *a = (*a + 1) % count);
+                    event.prevent_default();
+                }
+                "ArrowUp" if count > 0 => {
+                    active.update(|a| *a = (*a + count - 1) % count);
+                    event.prevent_default();
+                }
+                "Enter" => {
+                    let hit = hits.with_untracked(|h| h.get(active.get_untracked()).cloned());
+                    if let Some(hit) = hit {
+                        event.prevent_default();
+                        choose(hit.id);
+                    }
+                }
+                "Escape" => query.set(String::new()),
+                _ => {}
+            }
+        }
+    };
+
+    view! {
+        <div class="search">
+            <label for="topic-search" class="visually-hidden">
+                "Search topics"
+            </label>
+            <input
+                id="topic-search"
+                type="search"
+                placeholder="Search topics…"
+                autocomplete="off"
+                role="combobox"
+                aria-autocomplete="list"
+                aria-controls="search-results"
+                aria-expanded=move || open().to_string()
+                aria-activedescendant=move || open().then(|| format!("search-hit-{}", active.get()))
+                prop:value=query
+                on:input=move |event| {
+                    active.set(0);
+                    query.set(event_target_value(&event));
+                }
+                on:keydown=on_keydown
+            />
+            <ul id="search-results" role="listbox" aria-label="Matching topics" hidden=move || !open()>
+                {move || {
+                    hits.get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, hit)| {
+                            let choose = choose.clone();
+                            let id = hit.id.clone();
+                            view! {
+                                <li
+                                    id=format!("search-hit-{i}")
+                                    role="option"
+                                    aria-selected=move || (active.get() == i).to_string()
+                                    on:mousedown=move |event| {
+                                        event.prevent_default();
+                                        choose(id.clone());
+                                    }
+                                >
+                                    <span class="hit-title">{hit.title}</span>
+                                    <span class="hit-stage">{hit.stage_title}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}

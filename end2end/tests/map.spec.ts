@@ -1,0 +1,104 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, Page, test } from "@playwright/test";
+
+// The interactive map: pan, zoom, keyboard, search, deep links, outline, accessibility.
+
+async function openMap(page: Page, path = "/roadmaps/backend") {
+  await page.goto(path);
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+}
+
+const canvasTransform = (page: Page) =>
+  page.locator(".map-canvas").evaluate((el) => (el as HTMLElement).style.transform);
+
+test("zoom buttons zoom, reset restores the view", async ({ page }) => {
+  await openMap(page);
+  const zoom = page.locator(".zoom-level");
+  await expect(zoom).toHaveText("100%");
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await expect(zoom).toHaveText("150%");
+  await page.getByRole("button", { name: "Zoom out" }).click();
+  await page.getByRole("button", { name: "Zoom out" }).click();
+  await expect(zoom).toHaveText("67%");
+  await page.getByRole("button", { name: "Reset" }).click();
+  await expect(zoom).toHaveText("100%");
+  await page.getByRole("button", { name: "Fit" }).click();
+  await expect(zoom).not.toHaveText("100%");
+});
+
+test("the wheel zooms around the cursor without scrolling the page", async ({ page }) => {
+  await openMap(page);
+  const box = (await page.locator(".map-viewport").boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const scrollBefore = await page.evaluate(() => window.scrollY);
+  await page.mouse.wheel(0, -300);
+  await expect(page.locator(".zoom-level")).not.toHaveText("100%");
+  expect(await page.evaluate(() => window.scrollY)).toBe(scrollBefore);
+});
+
+test("dragging pans the map and the URL records the view", async ({ page }) => {
+  await openMap(page);
+  const before = await canvasTransform(page);
+  const box = (await page.locator(".map-viewport").boundingBox())!;
+  await page.mouse.move(box.x + 700, box.y + 300);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 600, box.y + 200, { steps: 5 });
+  await page.mouse.up();
+  expect(await canvasTransform(page)).not.toBe(before);
+  await expect(page).toHaveURL(/view=-?\d/);
+});
+
+test("a deep link restores the node and the viewport", async ({ page }) => {
+  await openMap(page, "/roadmaps/backend?node=redis&view=10,-900,1.5");
+  await expect(page.locator(".zoom-level")).toHaveText("150%");
+  await expect(page.getByRole("complementary", { name: "Redis" })).toBeVisible();
+  await expect(page.getByRole("treeitem", { name: /Redis/ })).toHaveAttribute("aria-selected", "true");
+});
+
+test("the keyboard moves through the tree, opens and closes a topic", async ({ page }) => {
+  await openMap(page);
+  const first = page.locator("#node-web-fundamentals");
+  await first.focus();
+  await page.keyboard.press("ArrowRight");
+  const child = page.locator("#node-what-is-backend");
+  await expect(child).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.locator("#node-client-server")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("complementary", { name: "The client-server model" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("complementary")).toHaveCount(0);
+  await expect(page.locator("#node-client-server")).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(first).toBeFocused();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.locator("#node-client-server")).toHaveCount(0);
+});
+
+test("search finds a deep topic, reveals it on the map and opens it", async ({ page }) => {
+  await openMap(page);
+  const search = page.getByRole("combobox", { name: "Search topics" });
+  await search.fill("postgres");
+  await expect(page.getByRole("option").first()).toContainText("PostgreSQL");
+  await search.press("Enter");
+  await expect(page.getByRole("complementary", { name: "PostgreSQL" })).toBeVisible();
+  await expect(page.locator("#node-postgresql")).toBeVisible();
+  await expect(page.locator("#node-postgresql")).toHaveClass(/highlighted/);
+});
+
+test("expand all shows every topic; the outline view lists them too", async ({ page }) => {
+  await openMap(page);
+  const cards = page.locator(".node-card");
+  const initial = await cards.count();
+  await page.getByRole("button", { name: "Expand all" }).click();
+  await expect.poll(() => cards.count()).toBeGreaterThan(initial + 50);
+  await page.getByRole("button", { name: "Outline" }).click();
+  const outline = page.getByRole("navigation", { name: "Backend Developer outline" });
+  await expect(outline.getByRole("link", { name: "Helm", exact: true })).toBeVisible();
+});
+
+test("axe finds no accessibility violations on the map page", async ({ page }) => {
+  await openMap(page, "/roadmaps/backend?node=dns");
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
+});
