@@ -11,6 +11,7 @@ pub mod csp;
 pub mod layout;
 pub mod map;
 pub mod pages;
+pub mod progress;
 pub mod roadmap;
 pub mod search;
 pub mod theme;

@@ -102,3 +102,67 @@ test("axe finds no accessibility violations on the map page", async ({ page }) =
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 });
+
+test("double-click zooms in around the pointer", async ({ page }) => {
+  await openMap(page);
+  const box = (await page.locator(".map-viewport").boundingBox())!;
+  await page.mouse.dblclick(box.x + 40, box.y + 40);
+  await expect(page.locator(".zoom-level")).toHaveText("200%");
+});
+
+test("two pointers pinch to zoom around their midpoint", async ({ page }) => {
+  await openMap(page);
+  await page.locator(".map-viewport").evaluate((el) => {
+    const rect = el.getBoundingClientRect();
+    const fire = (type: string, id: number, x: number, y: number) =>
+      el.dispatchEvent(
+        new PointerEvent(type, {
+          pointerId: id,
+          pointerType: "touch",
+          clientX: rect.left + x,
+          clientY: rect.top + y,
+          bubbles: true,
+          isPrimary: id === 1,
+        }),
+      );
+    fire("pointerdown", 1, 300, 300);
+    fire("pointerdown", 2, 400, 300);
+    fire("pointermove", 1, 250, 300);
+    fire("pointermove", 2, 450, 300);
+    fire("pointerup", 1, 250, 300);
+    fire("pointerup", 2, 450, 300);
+  });
+  await expect(page.locator(".zoom-level")).toHaveText("200%");
+});
+
+test("clicking the minimap moves the view there", async ({ page }) => {
+  await openMap(page);
+  const before = await canvasTransform(page);
+  const minimap = page.getByRole("img", { name: /Minimap/ });
+  await minimap.scrollIntoViewIfNeeded();
+  const box = (await minimap.boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 5);
+  await expect.poll(() => canvasTransform(page)).not.toBe(before);
+});
+
+test("the theme toggle switches to dark and is remembered", async ({ page }) => {
+  await openMap(page);
+  const toggle = page.getByRole("button", { name: /Theme:/ });
+  await toggle.click();
+  await toggle.click();
+  await expect(toggle).toHaveText("Theme: dark");
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  await expect(page.getByRole("button", { name: /Theme:/ })).toHaveText("Theme: dark");
+});
+
+test("on a narrow screen the topic panel is a bottom sheet", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await openMap(page, "/roadmaps/backend?node=dns");
+  const panel = page.getByRole("complementary", { name: "DNS" });
+  const box = (await panel.boundingBox())!;
+  expect(Math.round(box.x)).toBe(0);
+  expect(Math.round(box.y + box.height)).toBe(800);
+});

@@ -23,6 +23,8 @@ pub fn Minimap() -> impl IntoView {
         )
     };
     let dragging = RwSignal::new(false);
+    // Measured through a node ref: with delegated events, `current_target` is the document.
+    let svg = NodeRef::<leptos::svg::Svg>::new();
 
     let rects = move || {
         let content = state.content_extent();
@@ -52,11 +54,7 @@ pub fn Minimap() -> impl IntoView {
         let Some(screen) = state.screen.get_untracked() else {
             return;
         };
-        let Some(target) = event.current_target() else {
-            return;
-        };
-        use wasm_bindgen::JsCast;
-        let Ok(el) = target.dyn_into::<web_sys::Element>() else {
+        let Some(el) = svg.get_untracked() else {
             return;
         };
         let rect = el.get_bounding_client_rect();
@@ -75,6 +73,7 @@ pub fn Minimap() -> impl IntoView {
 
     view! {
         <svg
+            node_ref=svg
             class="minimap"
             role="img"
             aria-label="Minimap: click or drag to move the map"

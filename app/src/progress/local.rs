@@ -1,0 +1,392 @@
+//! A device's whole saved state for one roadmap: what the browser keeps in localStorage.
+//!
+//! One schema-versioned JSON document per roadmap holds the clock, the log, the outbox and the
+//! server pull cursor together, so they are always saved and restored consistently. Reading it
+//! back is defensive: anything corrupt, foreign (another roadmap) or from another schema
+//! version is refused with a plain message (the caller warns and starts fresh), and small
+//! inconsistencies that lose nothing (a clock behind its own log, an outbox id counter behind
+//! its queue) are repaired instead.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::register::validate_entry;
+use super::{
+    shorten, tally, Clock, DeviceId, Entry, Mutation, Outbox, ProgressLog, Reconciliation, Status,
+};
+use crate::roadmap::Roadmap;
+
+/// A device's whole local state for one roadmap (what localStorage holds), schema-versioned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalProgress {
+    pub version: u32,
+    pub roadmap: String,
+    pub clock: Clock,
+    pub log: ProgressLog,
+    pub outbox: Outbox,
+    /// Where the next pull from the server starts; `None` before the first pull.
+    pub cursor: Option<String>,
+}
+
+impl LocalProgress {
+    pub const VERSION: u32 = 1;
+
+    pub fn new(roadmap: &str, device: &str) -> Self {
+        Self {
+            version: Self::VERSION,
+            roadmap: roadmap.to_owned(),
+            clock: Clock::new(device),
+            log: ProgressLog::default(),
+            outbox: Outbox::default(),
+            cursor: None,
+        }
+    }
+
+    pub fn status(&self, topic: &str) -> Status {
+        self.log.status(topic)
+    }
+
+    /// Set a status now: ticks the clock, applies to the log, records in the outbox; returns
+    /// the mutation.
+    pub fn set(&mut self, topic: &str, status: Status, wall_millis: u64) -> Mutation {
+        let stamp = self.clock.now(wall_millis);
+        self.log.apply(
+            topic,
+            Entry {
+                status,
+                stamp: stamp.clone(),
+            },
+        );
+        self.outbox.record(topic, status, stamp)
+    }
+
+    /// Parse what localStorage held: Err(plain message) on corrupt JSON, a different version,
+    /// another roadmap, an invalid device id or invalid entries — the caller warns and starts
+    /// fresh.
+    pub fn from_json(raw: &str, roadmap: &str) -> Result<Self, String> {
+        let value: Value = serde_json::from_str(raw)
+            .map_err(|error| format!("the saved progress is not valid JSON ({error})"))?;
+        let Some(object) = value.as_object() else {
+            return Err("the saved progress is not a JSON object".into());
+        };
+        match object.get("version").and_then(Value::as_u64) {
+            None => return Err("the saved progress has no version number".into()),
+            Some(version) if version != u64::from(Self::VERSION) => {
+                return Err(format!(
+                    "the saved progress is version {version}; this app reads version {}",
+                    Self::VERSION
+                ))
+            }
+            Some(_) => {}
+        }
+        match object.get("roadmap").and_then(Value::as_str) {
+            None => return Err("the saved progress names no roadmap".into()),
+            Some(saved) if saved != roadmap => {
+                return Err(format!(
+                    "the saved progress belongs to roadmap `{}`, not `{}`",
+                    shorten(saved),
+                    shorten(roadmap)
+                ))
+            }
+            Some(_) => {}
+        }
+        let mut local: Self = serde_json::from_value(value)
+            .map_err(|error| format!("the saved progress is malformed ({error})"))?;
+        local.check()?;
+        local.repair();
+        Ok(local)
+    }
+
+    pub fn to_json(&self) -> String {
+        // Cannot fail: every map key is a string and every value plain data.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Fold in entries pulled from the server (and observe their stamps in the clock).
+    /// Entries that fail [`validate_entry`] are skipped: a bad one must not poison the clock.
+    pub fn absorb(&mut self, entries: &[(String, Entry)], wall_millis: u64) {
+        for (topic, entry) in entries {
+            if validate_entry(topic, entry).is_ok() {
+                self.clock.observe(&entry.stamp, wall_millis);
+                self.log.apply(topic, entry.clone());
+            }
+        }
+    }
+
+    /// Merges an imported log (see `import_json`): each entry that changes the local log is
+    /// also queued in the outbox, with its original stamp, so the server learns it too.
+    /// Returns how many topics changed.
+    pub fn merge_import(&mut self, imported: &ProgressLog, wall_millis: u64) -> usize {
+        let mut changed = 0;
+        for (topic, entry) in &imported.entries {
+            self.clock.observe(&entry.stamp, wall_millis);
+            if self.log.apply(topic, entry.clone()) {
+                self.outbox.record(topic, entry.status, entry.stamp.clone());
+                changed += 1;
+            }
+        }
+        changed
+    }
+
+    /// [`tally::reconcile`] on this device's log, queueing each entry that moved onto a
+    /// node's current id in the outbox (with its original stamp) so the server learns it.
+    pub fn reconcile(&mut self, roadmap: &Roadmap) -> Reconciliation {
+        let before = self.log.clone();
+        let reconciliation = tally::reconcile(roadmap, &mut self.log);
+        let mut queued: Vec<&str> = Vec::new();
+        for (_, id) in &reconciliation.renamed {
+            let id = id.as_str();
+            if queued.contains(&id) {
+                continue;
+            }
+            queued.push(id);
+            if let Some(entry) = self.log.entries.get(id) {
+                if before.entries.get(id) != Some(entry) {
+                    self.outbox.record(id, entry.status, entry.stamp.clone());
+                }
+            }
+        }
+        reconciliation
+    }
+
+    /// Refuses state that cannot be trusted.
+    fn check(&self) -> Result<(), String> {
+        DeviceId::parse(&self.clock.device)
+            .map_err(|message| format!("the saved device id is invalid: {message}"))?;
+        for (topic, entry) in &self.log.entries {
+            validate_entry(topic, entry)
+                .map_err(|message| format!("the saved progress has a bad entry: {message}"))?;
+        }
+        let mut last_id = 0;
+        for mutation in &self.outbox.pending {
+            validate_entry(&mutation.topic, &mutation.entry())
+                .map_err(|message| format!("the saved outbox has a bad edit: {message}"))?;
+            if mutation.id <= last_id {
+                return Err("the saved outbox is out of order".into());
+            }
+            last_id = mutation.id;
+        }
+        Ok(())
+    }
+
+    /// Fixes inconsistencies that lose nothing: the clock must be at or past every stamp the
+    /// device holds, and the next outbox id past every queued one.
+    fn repair(&mut self) {
+        let stamps = self
+            .log
+            .entries
+            .values()
+            .map(|entry| &entry.stamp)
+            .chain(self.outbox.pending.iter().map(|mutation| &mutation.stamp));
+        for stamp in stamps {
+            if !self.clock.covers(stamp) {
+                self.clock.observe(stamp, 0);
+            }
+        }
+        if let Some(last) = self.outbox.pending.last() {
+            if last.id >= self.outbox.next_id {
+                self.outbox.next_id = last.id.saturating_add(1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::progress::register::tests::entry;
+    use crate::progress::Stamp;
+
+    const DEVICE: &str = "device-a1";
+
+    fn sample() -> LocalProgress {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set("http", Status::Done, 1_000);
+        local.set("dns", Status::InProgress, 2_000);
+        local.absorb(
+            &[("tcp".into(), entry(Status::Skipped, 1_500, 0, "device-b2"))],
+            2_100,
+        );
+        local.cursor = Some("c-42".into());
+        local
+    }
+
+    #[test]
+    fn new_is_empty_version_1() {
+        let local = LocalProgress::new("backend", DEVICE);
+        assert_eq!(local.version, 1);
+        assert_eq!(local.roadmap, "backend");
+        assert_eq!(local.clock, Clock::new(DEVICE));
+        assert!(local.log.is_empty());
+        assert!(local.outbox.is_empty());
+        assert_eq!(local.cursor, None);
+    }
+
+    #[test]
+    fn set_ticks_applies_and_records() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        let first = local.set("http", Status::InProgress, 1_000);
+        let stamp = Stamp {
+            millis: 1_000,
+            counter: 0,
+            device: DEVICE.into(),
+        };
+        assert_eq!(
+            first,
+            Mutation {
+                id: 1,
+                topic: "http".into(),
+                status: Status::InProgress,
+                stamp: stamp.clone(),
+            }
+        );
+        // The wall clock went backwards: the edit still wins.
+        let second = local.set("http", Status::Done, 900);
+        assert_eq!(
+            (second.id, second.stamp.millis, second.stamp.counter),
+            (2, 1_000, 1)
+        );
+        assert_eq!(local.status("http"), Status::Done);
+        assert_eq!(local.outbox.len(), 2);
+    }
+
+    #[test]
+    fn json_round_trips_exactly() {
+        let local = sample();
+        let json = local.to_json();
+        assert_eq!(LocalProgress::from_json(&json, "backend"), Ok(local));
+        let fresh = LocalProgress::new("backend", DEVICE);
+        assert_eq!(
+            LocalProgress::from_json(&fresh.to_json(), "backend"),
+            Ok(fresh)
+        );
+    }
+
+    #[test]
+    fn from_json_rejects_corrupt_foreign_and_other_version_data() {
+        let good = sample().to_json();
+        let err = |raw: &str| LocalProgress::from_json(raw, "backend").unwrap_err();
+        assert!(err("").starts_with("the saved progress is not valid JSON"));
+        assert!(err(&good[..good.len() / 2]).starts_with("the saved progress is not valid JSON"));
+        assert_eq!(err("[1,2]"), "the saved progress is not a JSON object");
+        assert_eq!(err("{}"), "the saved progress has no version number");
+        assert_eq!(
+            err(&good.replace("\"version\":1", "\"version\":2")),
+            "the saved progress is version 2; this app reads version 1"
+        );
+        assert_eq!(
+            LocalProgress::from_json(&good, "frontend").unwrap_err(),
+            "the saved progress belongs to roadmap `backend`, not `frontend`"
+        );
+        assert_eq!(
+            err(&good.replace(DEVICE, "bad id!")),
+            "the saved device id is invalid: device id `bad id!` may only hold letters, digits, `_` and `-`"
+        );
+        assert!(err(&good.replace("\"done\"", "\"finished\""))
+            .starts_with("the saved progress is malformed (unknown variant `finished`"));
+        assert!(err(&good.replace("\"clock\"", "\"klock\""))
+            .starts_with("the saved progress is malformed (missing field `clock`"));
+        assert_eq!(
+            err(&good.replace("\"tcp\"", "\"Not A Slug\"")),
+            "the saved progress has a bad entry: id `Not A Slug` is not a slug: use lowercase letters, digits and single hyphens"
+        );
+    }
+
+    #[test]
+    fn from_json_rejects_an_outbox_out_of_order() {
+        let mut local = sample();
+        local.outbox.pending.swap(0, 1);
+        assert_eq!(
+            LocalProgress::from_json(&local.to_json(), "backend"),
+            Err("the saved outbox is out of order".into())
+        );
+    }
+
+    #[test]
+    fn from_json_repairs_a_clock_behind_and_an_id_counter_behind() {
+        let mut local = sample();
+        local.clock.millis = 0;
+        local.clock.counter = 0;
+        local.outbox.next_id = 1;
+        let repaired = LocalProgress::from_json(&local.to_json(), "backend").unwrap();
+        assert_eq!((repaired.clock.millis, repaired.clock.counter), (2_000, 1));
+        assert_eq!(repaired.outbox.next_id, 3);
+        let mut repaired = repaired;
+        let held = repaired.log.clone();
+        let next = repaired.set("sql", Status::Done, 0);
+        assert_eq!(next.id, 3);
+        assert!(held.entries.values().all(|e| e.stamp < next.stamp));
+    }
+
+    #[test]
+    fn absorb_observes_stamps_so_later_local_edits_win() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set("http", Status::Done, 1_000);
+        // Another device, whose clock runs ahead, skipped it later.
+        local.absorb(
+            &[
+                ("http".into(), entry(Status::Skipped, 9_000, 3, "device-b2")),
+                ("bad topic".into(), entry(Status::Done, 1, 0, "device-b2")),
+                (
+                    "dns".into(),
+                    entry(Status::Done, Stamp::MAX_MILLIS + 1, 0, "device-b2"),
+                ),
+            ],
+            1_100,
+        );
+        assert_eq!(local.status("http"), Status::Skipped);
+        assert_eq!(local.log.len(), 1, "invalid entries are skipped");
+        assert_eq!((local.clock.millis, local.clock.counter), (9_000, 4));
+        let again = local.set("http", Status::InProgress, 1_200);
+        assert_eq!(local.status("http"), Status::InProgress);
+        assert_eq!((again.stamp.millis, again.stamp.counter), (9_000, 5));
+        // Absorbing never touches the outbox.
+        assert_eq!(local.outbox.len(), 2);
+    }
+
+    #[test]
+    fn merge_import_queues_only_what_changed() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set("http", Status::Done, 5_000);
+        let mut imported = ProgressLog::default();
+        imported.apply("http", entry(Status::Pending, 4_000, 0, "device-b2"));
+        imported.apply("dns", entry(Status::Done, 3_000, 0, "device-b2"));
+        assert_eq!(local.merge_import(&imported, 6_000), 1);
+        assert_eq!(local.status("http"), Status::Done);
+        assert_eq!(local.status("dns"), Status::Done);
+        let queued = local.outbox.pending.last().unwrap();
+        assert_eq!((queued.id, queued.topic.as_str()), (2, "dns"));
+        assert_eq!(queued.stamp, imported.entries["dns"].stamp);
+        assert_eq!(local.merge_import(&imported, 6_000), 0);
+    }
+
+    fn arb_noise() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[{}\\[\\]\":,0-9a-z_ -]{0,80}",
+            (any::<usize>(), any::<char>()).prop_map(|(at, ch)| {
+                let good = sample().to_json();
+                let mut chars: Vec<char> = good.chars().collect();
+                let at = at % chars.len();
+                chars[at] = ch;
+                chars.into_iter().collect()
+            }),
+            any::<usize>().prop_map(|cut| {
+                let good = sample().to_json();
+                good[..cut % good.len()].to_owned()
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn from_json_never_panics(raw in arb_noise()) {
+            if let Ok(local) = LocalProgress::from_json(&raw, "backend") {
+                prop_assert_eq!(local.roadmap.as_str(), "backend");
+                prop_assert!(local.log.entries.values().all(|e| local.clock.covers(&e.stamp)));
+            }
+        }
+    }
+}

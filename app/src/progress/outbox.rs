@@ -1,0 +1,151 @@
+//! The outbox: a device's edits that the server has not acknowledged yet.
+//!
+//! Every edit gets the next id (ids strictly increase per device and never repeat, starting at
+//! 1 so that a server's "last applied id" of 0 means "nothing yet"). The device pushes the
+//! oldest few, the server applies them idempotently (skipping ids it has applied, rejecting
+//! gaps) and acknowledges the last id it holds, and the device drops everything up to it.
+//! Edits are never coalesced: dropping a superseded edit would leave a gap in the ids.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Entry, Stamp, Status};
+
+/// One edit of one topic, as pushed to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub id: u64,
+    pub topic: String,
+    pub status: Status,
+    pub stamp: Stamp,
+}
+
+impl Mutation {
+    /// The register entry this mutation writes.
+    pub fn entry(&self) -> Entry {
+        Entry {
+            status: self.status,
+            stamp: self.stamp.clone(),
+        }
+    }
+}
+
+/// Mutations not yet acknowledged by the server; ids strictly increase per device and never
+/// repeat.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbox {
+    /// The id the next recorded mutation gets (0 is read as 1: ids start at 1).
+    pub next_id: u64,
+    /// Oldest first.
+    pub pending: Vec<Mutation>,
+}
+
+impl Outbox {
+    /// Queues an edit under the next id and returns it.
+    pub fn record(&mut self, topic: &str, status: Status, stamp: Stamp) -> Mutation {
+        let id = self.next_id.max(1);
+        self.next_id = id.saturating_add(1);
+        let mutation = Mutation {
+            id,
+            topic: topic.to_owned(),
+            status,
+            stamp,
+        };
+        self.pending.push(mutation.clone());
+        mutation
+    }
+
+    /// Drops every pending mutation with an id up to and including `through_id`. Should the
+    /// server acknowledge an id this outbox has not issued yet (its state was lost and
+    /// restarted under the same device id), later ids skip past it so none is ever reused.
+    pub fn acknowledge(&mut self, through_id: u64) {
+        self.pending.retain(|mutation| mutation.id > through_id);
+        self.next_id = self.next_id.max(through_id.saturating_add(1));
+    }
+
+    /// The oldest `max` pending mutations (fewer if there are fewer): the next push.
+    pub fn batch(&self, max: usize) -> &[Mutation] {
+        &self.pending[..max.min(self.pending.len())]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(millis: u64) -> Stamp {
+        Stamp {
+            millis,
+            counter: 0,
+            device: "device-a".into(),
+        }
+    }
+
+    #[test]
+    fn record_gives_strictly_increasing_ids_from_1() {
+        let mut outbox = Outbox::default();
+        let first = outbox.record("http", Status::Done, stamp(1));
+        let second = outbox.record("dns", Status::InProgress, stamp(2));
+        let third = outbox.record("http", Status::Skipped, stamp(3));
+        assert_eq!((first.id, second.id, third.id), (1, 2, 3));
+        assert_eq!(outbox.next_id, 4);
+        assert_eq!(outbox.len(), 3);
+        assert_eq!(
+            second,
+            Mutation {
+                id: 2,
+                topic: "dns".into(),
+                status: Status::InProgress,
+                stamp: stamp(2),
+            }
+        );
+        assert_eq!(second.entry().status, Status::InProgress);
+    }
+
+    #[test]
+    fn acknowledge_removes_through_the_id_and_ids_never_repeat() {
+        let mut outbox = Outbox::default();
+        for millis in 1..=4 {
+            outbox.record("http", Status::Done, stamp(millis));
+        }
+        outbox.acknowledge(2);
+        let ids: Vec<u64> = outbox.pending.iter().map(|m| m.id).collect();
+        assert_eq!(ids, [3, 4]);
+        outbox.acknowledge(2);
+        assert_eq!(outbox.len(), 2);
+        outbox.acknowledge(4);
+        assert!(outbox.is_empty());
+        assert_eq!(outbox.record("dns", Status::Done, stamp(9)).id, 5);
+    }
+
+    #[test]
+    fn acknowledging_an_unissued_id_moves_later_ids_past_it() {
+        let mut outbox = Outbox::default();
+        outbox.record("http", Status::Done, stamp(1));
+        outbox.acknowledge(40);
+        assert!(outbox.is_empty());
+        assert_eq!(outbox.record("http", Status::Done, stamp(2)).id, 41);
+        outbox.acknowledge(u64::MAX);
+        assert_eq!(outbox.next_id, u64::MAX);
+    }
+
+    #[test]
+    fn batch_is_the_oldest_few() {
+        let mut outbox = Outbox::default();
+        assert!(outbox.batch(10).is_empty());
+        for millis in 1..=5 {
+            outbox.record("http", Status::Done, stamp(millis));
+        }
+        let ids: Vec<u64> = outbox.batch(2).iter().map(|m| m.id).collect();
+        assert_eq!(ids, [1, 2]);
+        assert_eq!(outbox.batch(50).len(), 5);
+        assert!(outbox.batch(0).is_empty());
+    }
+}
