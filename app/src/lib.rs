@@ -4,6 +4,7 @@
 //! into the server and with `hydrate` into the browser's wasm.
 
 pub mod api;
+pub mod api_client;
 pub mod catalog;
 pub mod content;
 pub mod contexts;
@@ -24,7 +25,10 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::pages::{catalog_page::CatalogPage, not_found::NotFound, roadmap_page::RoadmapPage};
+use crate::pages::{
+    account_page::AccountPage, catalog_page::CatalogPage, not_found::NotFound,
+    roadmap_page::RoadmapPage,
+};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,6 +56,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let account = contexts::account::provide_account();
     // Flips to true once the wasm has taken over the page: browser tests wait on it, and it
     // is never true in a server-rendered page.
     let hydrated = RwSignal::new(false);
@@ -69,12 +74,16 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">
                     "Trailmap"
                 </A>
+                <A href="/account" attr:class="account-link">
+                    {move || account.username().unwrap_or_else(|| "Sign in".into())}
+                </A>
                 <theme::ThemeToggle />
             </header>
             <main id="main" data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("/roadmaps/:slug") view=RoadmapPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage />
                 </Routes>
             </main>
         </Router>

@@ -9,7 +9,9 @@ pub mod map_toolbar;
 pub mod minimap;
 pub mod node_card;
 pub mod outline_view;
+pub mod progress_summary;
 pub mod search_box;
+pub mod status_buttons;
 pub mod topic_panel;
 
 /// The URL that opens `id` in the panel of roadmap `slug`.

@@ -1,18 +1,31 @@
 //! Keyboard access to the map, after the WAI-ARIA tree view pattern: one roving tab stop;
 //! Up/Down move through the visible nodes, Right expands or enters, Left collapses or goes
 //! to the parent, Home/End jump, Enter opens the topic. `+`, `-`, `0` and `f` zoom, reset and
-//! fit. The focused node is panned into view.
+//! fit; D, L, S and R mark the focused topic done, in progress, skipped or pending. The
+//! focused node is panned into view.
 
 use leptos::{ev, prelude::*};
 
 use crate::{
-    contexts::map_state::MapState,
-    map::map_canvas::{zoom_in, zoom_out},
+    contexts::{map_state::MapState, progress::ProgressState},
+    map::{
+        map_canvas::{zoom_in, zoom_out},
+        status_buttons::status_for_key,
+    },
     roadmap::NodeId,
 };
 
-pub fn on_map_keydown(state: MapState, event: ev::KeyboardEvent) {
+pub fn on_map_keydown(state: MapState, progress: Option<ProgressState>, event: ev::KeyboardEvent) {
     if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        return;
+    }
+    if let (Some(status), Some(id), Some(progress)) = (
+        status_for_key(&event.key()),
+        state.focused.get_untracked(),
+        progress,
+    ) {
+        progress.set(&id, status);
+        event.prevent_default();
         return;
     }
     let handled = match event.key().as_str() {

@@ -6,7 +6,10 @@
 use leptos::{ev, html, prelude::*};
 
 use crate::{
-    contexts::map_state::{MapState, ZOOM_STEP},
+    contexts::{
+        map_state::{MapState, ZOOM_STEP},
+        progress::ProgressState,
+    },
     map::{edge_layer::EdgeLayer, keyboard, node_card::NodeCard},
     viewport::{Extent, Point},
 };
@@ -29,6 +32,7 @@ struct Gesture {
 #[component]
 pub fn MapCanvas() -> impl IntoView {
     let state = expect_context::<MapState>();
+    let progress = use_context::<ProgressState>();
     let container = NodeRef::<html::Div>::new();
     let gesture = StoredValue::new(Gesture::default());
 
@@ -186,7 +190,7 @@ pub fn MapCanvas() -> impl IntoView {
             on:pointercancel=on_pointerup
             on:dblclick=on_dblclick
             on:click:capture=on_click_capture
-            on:keydown=move |event| keyboard::on_map_keydown(state, event)
+            on:keydown=move |event| keyboard::on_map_keydown(state, progress, event)
         >
             <div class="map-canvas" style:transform=transform>
                 <EdgeLayer />

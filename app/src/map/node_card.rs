@@ -1,6 +1,15 @@
 use leptos::prelude::*;
 
-use crate::{contexts::map_state::MapState, layout, map::node_href, roadmap::NodeId};
+use crate::{
+    contexts::{map_state::MapState, progress::ProgressState},
+    layout,
+    map::{
+        node_href,
+        status_buttons::{icon, StatusButtons},
+    },
+    progress::Status,
+    roadmap::NodeId,
+};
 
 /// One card on the map: a tree item (one roving tab stop for the whole tree), its title a
 /// link that opens the topic, and a toggle for nodes with children. Its position comes from
@@ -33,6 +42,26 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         Memo::new(move |_| state.placements.with(|p| p.get(&id).cloned()))
     };
     let has_children = child_count > 0;
+    let progress = expect_context::<ProgressState>();
+    let is_stage = state
+        .roadmap
+        .with_value(|r| r.node(id.as_str()).is_some_and(|n| n.is_stage()));
+    let status = {
+        let id = id.clone();
+        Memo::new(move |_| progress.status(&id))
+    };
+    let stage_counts = {
+        let id = id.clone();
+        move || {
+            progress.counts.with(|counts| {
+                counts
+                    .as_ref()
+                    .and_then(|c| c.stage(id.as_str()))
+                    .map(|c| format!("{}/{}", c.settled(), c.total))
+            })
+        }
+    };
+    let menu_open = RwSignal::new(false);
     // The layout sized the card for these lines: show exactly them, so the browser's own
     // wrapping cannot disagree with the layout.
     let lines = {
@@ -96,7 +125,12 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                     use wasm_bindgen::JsCast;
                     target.dyn_into::<web_sys::Element>().ok()
                 })
-                .is_some_and(|el| el.closest("a, button").ok().flatten().is_some());
+                .is_some_and(|el| {
+                    el.closest("a, button, input, .status-menu")
+                        .ok()
+                        .flatten()
+                        .is_some()
+                });
             if has_children && !on_control {
                 toggle();
             }
@@ -110,6 +144,9 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             class:selected=is_selected
             class:highlighted=is_highlighted
             class:has-children=has_children
+            class:status-done=move || status.get() == Some(Status::Done)
+            class:status-in_progress=move || status.get() == Some(Status::InProgress)
+            class:status-skipped=move || status.get() == Some(Status::Skipped)
             id=format!("node-{id}")
             role="treeitem"
             attr:aria-level=move || depth() + 1
@@ -123,10 +160,72 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             style:height=height
             on:focus=on_focus
             on:click=on_card_click
+            on:contextmenu=move |event| {
+                if !is_stage {
+                    event.prevent_default();
+                    menu_open.set(true);
+                }
+            }
         >
+            {(!is_stage)
+                .then(|| {
+                    let id = id.clone();
+                    let label = format!("Done: {title}");
+                    view! {
+                        <input
+                            type="checkbox"
+                            class="done-box"
+                            tabindex="-1"
+                            aria-label=label
+                            prop:checked=move || status.get() == Some(Status::Done)
+                            on:change=move |event| {
+                                let next = if event_target_checked(&event) {
+                                    Status::Done
+                                } else {
+                                    Status::Pending
+                                };
+                                progress.set(&id, next);
+                            }
+                        />
+                    }
+                })}
             <a class="node-title" href=node_href(&slug, id.as_str()) tabindex="-1">
                 {lines}
             </a>
+            {move || {
+                status
+                    .get()
+                    .filter(|s| *s != Status::Pending)
+                    .map(|s| {
+                        view! {
+                            <span class="status-icon" title=s.label()>
+                                <span aria-hidden="true">{icon(s)}</span>
+                                <span class="visually-hidden">{s.label()}</span>
+                            </span>
+                        }
+                    })
+            }}
+            {is_stage.then(|| view! { <span class="stage-progress">{stage_counts}</span> })}
+            {
+                let id = id.clone();
+                move || {
+                    menu_open
+                        .get()
+                        .then(|| {
+                            let close = Callback::new(move |()| menu_open.set(false));
+                            view! {
+                                <div
+                                    class="status-menu"
+                                    role="group"
+                                    aria-label="Set status"
+                                    on:pointerleave=move |_| menu_open.set(false)
+                                >
+                                    <StatusButtons id=id.clone() on_chosen=close />
+                                </div>
+                            }
+                        })
+                }
+            }
             {has_children
                 .then(|| {
                     view! {

@@ -3,7 +3,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::{
-    map::node_href,
+    contexts::progress::ProgressState,
+    map::{node_href, status_buttons::icon},
+    progress::Status,
     roadmap::{NodeId, Roadmap},
 };
 
@@ -82,10 +84,26 @@ fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
         .iter()
         .filter_map(|id| roadmap.node(id.as_str()))
         .map(|node| {
+            let status = topic_status(node.id.clone());
             view! {
                 <li class="topic" id=format!("outline-{}", node.id)>
-                    <a class="topic-link" href=node_href(&roadmap.slug, node.id.as_str())>
+                    <a
+                        class=move || format!("topic-link status-{}", status().as_str())
+                        href=node_href(&roadmap.slug, node.id.as_str())
+                    >
                         {node.title.clone()}
+                        {move || {
+                            let status = status();
+                            (status != Status::Pending)
+                                .then(|| {
+                                    view! {
+                                        <span class="outline-status">
+                                            <span aria-hidden="true">{icon(status)}</span>
+                                            <span class="visually-hidden">{format!(" ({})", status.label())}</span>
+                                        </span>
+                                    }
+                                })
+                        }}
                     </a>
                     {topic_list(roadmap, &node.children)}
                 </li>
@@ -93,4 +111,15 @@ fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
         })
         .collect_view();
     view! { <ul class="topics">{items}</ul> }.into_any()
+}
+
+/// The topic's status as a reactive closure; pending while unknown or outside a roadmap page.
+fn topic_status(id: NodeId) -> impl Fn() -> Status + Copy + Send + Sync + 'static {
+    let progress = use_context::<ProgressState>();
+    let status = Memo::new(move |_| {
+        progress
+            .and_then(|progress| progress.status(&id))
+            .unwrap_or_default()
+    });
+    move || status.get()
 }

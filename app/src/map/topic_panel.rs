@@ -4,8 +4,11 @@ use leptos::{ev, prelude::*};
 use leptos_router::{hooks::use_navigate, NavigateOptions};
 
 use crate::{
-    contexts::map_state::MapState,
-    map::keyboard,
+    contexts::{map_state::MapState, progress::ProgressState},
+    map::{
+        keyboard,
+        status_buttons::{status_for_key, StatusButtons},
+    },
     roadmap::{Node, NodeId, Roadmap},
 };
 
@@ -16,7 +19,25 @@ pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> im
     let state = expect_context::<MapState>();
     let navigate = use_navigate();
     let slug = roadmap.slug.clone();
+    let progress = use_context::<ProgressState>();
     let on_escape = window_event_listener(ev::keydown, move |event| {
+        // Status keys while the panel is open, unless typing somewhere.
+        if let (Some(status), Some(progress), Some(id)) = (
+            status_for_key(&event.key()),
+            progress,
+            state.selected.get_untracked(),
+        ) {
+            let typing = document().active_element().is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            });
+            let in_map = document()
+                .active_element()
+                .is_some_and(|el| el.closest(".map-viewport").ok().flatten().is_some());
+            if !typing && !in_map && !event.ctrl_key() && !event.meta_key() && !event.alt_key() {
+                progress.set(&id, status);
+                return;
+            }
+        }
         if event.key() != "Escape" {
             return;
         }
@@ -108,6 +129,14 @@ fn topic_details(roadmap: &Roadmap, node: &Node) -> AnyView {
             </a>
             <h2 id="topic-title">{node.title.clone()}</h2>
             <p class="topic-meta">{meta}</p>
+            {(!node.is_stage())
+                .then(|| {
+                    view! {
+                        <div class="status-buttons" role="group" aria-label="Your status">
+                            <StatusButtons id=node.id.clone() />
+                        </div>
+                    }
+                })}
             <div class="topic-text" inner_html=node.html.clone()></div>
             <h3>"Resources"</h3>
             <ul class="resources">{resources}</ul>

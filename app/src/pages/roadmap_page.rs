@@ -9,10 +9,14 @@ use leptos_router::{
 
 use crate::{
     api::get_roadmap,
-    contexts::map_state::{provide_map_state, MapState},
+    contexts::{
+        map_state::{provide_map_state, MapState},
+        progress::provide_progress,
+    },
     map::{
         map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap,
-        outline_view::OutlineView, search_box::SearchBox, topic_panel::TopicPanel,
+        outline_view::OutlineView, progress_summary::ProgressSummary, search_box::SearchBox,
+        topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -60,6 +64,7 @@ fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
     let has_initial_view = initial_view.is_some();
     let selected = Signal::derive(move || query.read().get("node"));
     let state = provide_map_state(roadmap.clone(), initial_view, selected);
+    provide_progress(state.roadmap);
     let outline = RwSignal::new(false);
 
     centre_selected_on_first_measure(state, has_initial_view);
@@ -90,6 +95,7 @@ fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
                         <dd>{roadmap.level.to_string()}</dd>
                     </div>
                 </dl>
+                <ProgressSummary />
             </header>
             <div class="map-bar">
                 <div class="view-switch" role="group" aria-label="View">

@@ -26,6 +26,9 @@ pub struct LocalProgress {
     pub outbox: Outbox,
     /// Where the next pull from the server starts; `None` before the first pull.
     pub cursor: Option<String>,
+    /// The account this device last synced with; `None` for a guest.
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 impl LocalProgress {
@@ -39,6 +42,7 @@ impl LocalProgress {
             log: ProgressLog::default(),
             outbox: Outbox::default(),
             cursor: None,
+            account: None,
         }
     }
 
@@ -147,6 +151,41 @@ impl LocalProgress {
             }
         }
         reconciliation
+    }
+
+    /// Prepares this device to sync with `account`. Nothing changes if it already syncs with
+    /// it. Otherwise (a guest's first sign-in, or another account on this browser) the device
+    /// restarts (see [`Self::restart_device`]): the account MERGES the local marks (newest
+    /// stamp per topic wins), nothing is replaced, and the pull cursor restarts so the
+    /// account's own marks come down too. Returns whether the device was rebound.
+    pub fn bind_account(
+        &mut self,
+        account: &str,
+        fresh_device: &str,
+        known: impl Fn(&str) -> bool,
+    ) -> bool {
+        if self.account.as_deref() == Some(account) {
+            return false;
+        }
+        self.restart_device(fresh_device, known);
+        self.cursor = None;
+        self.account = Some(account.to_owned());
+        true
+    }
+
+    /// Starts over as a new device: a fresh id (the server has never seen it, so outbox ids
+    /// start again at 1 without a gap) and an outbox holding every mark of the log on a topic
+    /// the roadmap knows, each with its original stamp. Pushing it is always safe: merging is
+    /// idempotent. Used on sign-in and to recover when the server refuses the outbox (a gap,
+    /// or a topic the roadmap no longer has).
+    pub fn restart_device(&mut self, fresh_device: &str, known: impl Fn(&str) -> bool) {
+        self.clock.device = fresh_device.to_owned();
+        self.outbox = Outbox::default();
+        for (topic, entry) in &self.log.entries {
+            if known(topic) {
+                self.outbox.record(topic, entry.status, entry.stamp.clone());
+            }
+        }
     }
 
     /// Refuses state that cannot be trusted.
@@ -388,5 +427,82 @@ mod tests {
                 prop_assert!(local.log.entries.values().all(|e| local.clock.covers(&e.stamp)));
             }
         }
+    }
+
+    #[test]
+    fn binding_a_guest_to_an_account_queues_every_mark_under_a_fresh_device() {
+        let mut local = sample();
+        local.outbox.acknowledge(1);
+
+        assert!(local.bind_account("alice", "device-fresh1", |_| true));
+
+        assert_eq!(local.account.as_deref(), Some("alice"));
+        assert_eq!(local.clock.device, "device-fresh1");
+        assert_eq!(local.cursor, None);
+        let queued: Vec<_> = local
+            .outbox
+            .pending
+            .iter()
+            .map(|m| (m.id, m.topic.as_str(), m.stamp.clone()))
+            .collect();
+        assert_eq!(
+            queued.len(),
+            3,
+            "every mark of the log, acknowledged or not"
+        );
+        assert_eq!(
+            queued.iter().map(|q| q.0).collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "ids restart at 1"
+        );
+        for (_, topic, stamp) in &queued {
+            assert_eq!(
+                &local.log.entries[*topic].stamp, stamp,
+                "original stamps kept"
+            );
+        }
+        let after = local.set("http", Status::Skipped, 3_000);
+        assert_eq!(after.stamp.device, "device-fresh1");
+        assert_eq!(after.id, 4);
+    }
+
+    #[test]
+    fn binding_the_same_account_again_changes_nothing() {
+        let mut local = sample();
+        local.bind_account("alice", "device-fresh1", |_| true);
+        let before = local.clone();
+        assert!(!local.bind_account("alice", "device-other2", |_| true));
+        assert_eq!(local, before);
+    }
+
+    #[test]
+    fn the_account_survives_a_save_and_older_saves_read_as_guest() {
+        let mut local = sample();
+        local.bind_account("alice", "device-fresh1", |_| true);
+        let back = LocalProgress::from_json(&local.to_json(), "backend").unwrap();
+        assert_eq!(back.account.as_deref(), Some("alice"));
+
+        let mut old: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        old.as_object_mut().unwrap().remove("account");
+        let back = LocalProgress::from_json(&old.to_string(), "backend").unwrap();
+        assert_eq!(back.account, None);
+    }
+
+    #[test]
+    fn restarting_the_device_queues_only_topics_the_roadmap_knows() {
+        let mut local = sample();
+        local.restart_device("device-fresh1", |topic| topic != "tcp");
+        let topics: Vec<_> = local
+            .outbox
+            .pending
+            .iter()
+            .map(|m| m.topic.as_str())
+            .collect();
+        assert_eq!(topics, vec!["dns", "http"]);
+        assert_eq!(local.log.len(), 3, "the log itself keeps every mark");
+        assert_eq!(
+            local.account, None,
+            "a restart alone does not bind an account"
+        );
     }
 }

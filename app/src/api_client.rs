@@ -1,0 +1,206 @@
+//! The browser's calls to the account and sync JSON API (`/api/auth/*`, `/api/sync/*`).
+//!
+//! Every state-changing request carries the `X-CSRF-Token` header, whose value is the
+//! `trailmap_csrf` cookie (double-submit); the session itself is an HttpOnly cookie the
+//! browser sends on its own. Errors come back as [`ApiFailure`]: the server's
+//! `{error, message}` body, or `Offline` when the request never got an answer.
+//!
+//! Only the `hydrate` build talks to the network; on the server every call answers
+//! `Offline` (nothing calls them there: they run from effects and event handlers).
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::progress::{PullResponse, PushRequest, PushResponse};
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiFailure {
+    /// No answer: the browser is offline or the server unreachable.
+    Offline,
+    /// The server answered with an error status and its JSON body.
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+    },
+}
+
+impl ApiFailure {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Offline => None,
+            Self::Status { status, .. } => Some(*status),
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            Self::Offline => "the server cannot be reached".into(),
+            Self::Status { message, .. } => message.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Me {
+    pub username: String,
+}
+
+#[derive(Serialize)]
+struct Credentials<'a> {
+    username: &'a str,
+    password: &'a str,
+}
+
+/// The signed-in user, or `None` for a guest (401).
+pub async fn me() -> Result<Option<Me>, ApiFailure> {
+    match get_json::<Me>("/api/auth/me").await {
+        Ok(me) => Ok(Some(me)),
+        Err(failure) if failure.status() == Some(401) => Ok(None),
+        Err(failure) => Err(failure),
+    }
+}
+
+pub async fn sign_in(username: &str, password: &str) -> Result<Me, ApiFailure> {
+    post_json("/api/auth/signin", &Credentials { username, password }).await
+}
+
+pub async fn sign_up(username: &str, password: &str) -> Result<Me, ApiFailure> {
+    post_json("/api/auth/signup", &Credentials { username, password }).await
+}
+
+pub async fn sign_out() -> Result<(), ApiFailure> {
+    post_json::<serde_json::Value, _>("/api/auth/signout", &serde_json::json!({}))
+        .await
+        .map(|_| ())
+}
+
+pub async fn push(slug: &str, request: &PushRequest) -> Result<PushResponse, ApiFailure> {
+    post_json(&format!("/api/sync/{slug}/push"), request).await
+}
+
+pub async fn pull(slug: &str, since: u64) -> Result<PullResponse, ApiFailure> {
+    get_json(&format!("/api/sync/{slug}/pull?since={since}")).await
+}
+
+#[cfg(feature = "hydrate")]
+mod transport {
+    use gloo_net::http::{Request, Response};
+    use serde::{de::DeserializeOwned, Deserialize, Serialize};
+    use wasm_bindgen::JsCast;
+
+    use super::ApiFailure;
+
+    #[derive(Deserialize)]
+    struct ErrorBody {
+        error: String,
+        message: String,
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+        let response = Request::get(path)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|_| ApiFailure::Offline)?;
+        read(response).await
+    }
+
+    pub async fn post_json<T: DeserializeOwned, B: Serialize>(
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiFailure> {
+        let token = csrf_token().await?;
+        let response = Request::post(path)
+            .header("Accept", "application/json")
+            .header("X-CSRF-Token", &token)
+            .json(body)
+            .map_err(|error| ApiFailure::Status {
+                status: 0,
+                code: "encode".into(),
+                message: error.to_string(),
+            })?
+            .send()
+            .await
+            .map_err(|_| ApiFailure::Offline)?;
+        read(response).await
+    }
+
+    async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+        let status = response.status();
+        if (200..300).contains(&status) {
+            return response
+                .json::<T>()
+                .await
+                .map_err(|error| ApiFailure::Status {
+                    status,
+                    code: "decode".into(),
+                    message: format!("unexpected answer from the server ({error})"),
+                });
+        }
+        let body = response.json::<ErrorBody>().await.ok();
+        Err(ApiFailure::Status {
+            status,
+            code: body.as_ref().map(|b| b.error.clone()).unwrap_or_default(),
+            message: body
+                .map(|b| b.message)
+                .unwrap_or_else(|| format!("the server answered {status}")),
+        })
+    }
+
+    /// The CSRF cookie's value, fetching one first if the browser has none.
+    async fn csrf_token() -> Result<String, ApiFailure> {
+        if let Some(token) = cookie("trailmap_csrf") {
+            return Ok(token);
+        }
+        #[derive(Deserialize)]
+        struct Token {
+            token: String,
+        }
+        let response = Request::get("/api/auth/csrf")
+            .send()
+            .await
+            .map_err(|_| ApiFailure::Offline)?;
+        Ok(read::<Token>(response).await?.token)
+    }
+
+    fn cookie(name: &str) -> Option<String> {
+        let document = leptos::prelude::document()
+            .dyn_into::<web_sys::HtmlDocument>()
+            .ok()?;
+        let cookies = document.cookie().ok()?;
+        cookies.split(';').find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name && !value.is_empty()).then(|| value.to_owned())
+        })
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod transport {
+    use serde::{de::DeserializeOwned, Serialize};
+
+    use super::ApiFailure;
+
+    pub async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<T, ApiFailure> {
+        Err(ApiFailure::Offline)
+    }
+
+    pub async fn post_json<T: DeserializeOwned, B: Serialize>(
+        _path: &str,
+        _body: &B,
+    ) -> Result<T, ApiFailure> {
+        Err(ApiFailure::Offline)
+    }
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    transport::get_json(path).await
+}
+
+async fn post_json<T: DeserializeOwned, B: Serialize>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    transport::post_json(path, body).await
+}

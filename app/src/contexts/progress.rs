@@ -1,0 +1,426 @@
+//! The learner's progress on the open roadmap, kept in the browser's local storage: no
+//! account needed, works offline, survives reloads. Counters come from the roadmap data and
+//! the progress log (the pure `progress` module), never from the DOM.
+//!
+//! During server rendering and until the browser has read its storage, nothing is known:
+//! `local` is `None` and the page shows no statuses rather than wrong ones.
+//!
+//! With an account, the same state syncs with the server (see the README's sync protocol):
+//! after each change (debounced), when the window regains focus, when the browser comes back
+//! online and when the account becomes known. `sync` tells the page where that stands.
+
+use std::sync::Arc;
+
+use leptos::{ev, prelude::*};
+
+use crate::{
+    api_client::{self, ApiFailure},
+    contexts::account::AccountState,
+    progress::{self, LocalProgress, PushRequest, Reconciliation, RoadmapProgress, Status},
+    roadmap::{NodeId, Roadmap},
+};
+
+/// Where syncing with the server stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncStatus {
+    /// Not known yet (server render, or before the account is known).
+    Unknown,
+    /// No account: progress stays in this browser.
+    Guest,
+    Syncing,
+    /// Everything local is on the server and the server's changes are here.
+    Synced,
+    /// Local changes wait for the next sync.
+    Pending,
+    /// The server cannot be reached; changes are kept and sync on reconnect.
+    Offline,
+    Error(String),
+}
+
+/// How long after a change the sync starts, so a burst of marks goes in one push.
+const SYNC_DEBOUNCE_MS: u64 = 600;
+
+#[derive(Clone, Copy)]
+pub struct ProgressState {
+    roadmap: StoredValue<Arc<Roadmap>>,
+    /// `None` until the browser's storage has been read.
+    pub local: RwSignal<Option<LocalProgress>>,
+    pub counts: Memo<Option<RoadmapProgress>>,
+    /// Marked topics that were renamed (carried over) or no longer exist.
+    pub reconciliation: RwSignal<Reconciliation>,
+    pub sync: RwSignal<SyncStatus>,
+    account: Option<AccountState>,
+    /// A sync is running; `again` asks it to run once more when it ends.
+    running: StoredValue<bool>,
+    again: StoredValue<bool>,
+    /// Bumped by each change; a debounced sync runs only if no later change came.
+    generation: StoredValue<u64>,
+}
+
+pub fn provide_progress(roadmap: StoredValue<Arc<Roadmap>>) -> ProgressState {
+    let local = RwSignal::new(None::<LocalProgress>);
+    let counts = Memo::new(move |_| {
+        local.with(|local| {
+            local
+                .as_ref()
+                .map(|local| roadmap.with_value(|r| progress::count(r, &local.log)))
+        })
+    });
+    let state = ProgressState {
+        roadmap,
+        local,
+        counts,
+        reconciliation: RwSignal::new(Reconciliation::default()),
+        sync: RwSignal::new(SyncStatus::Unknown),
+        account: use_context::<AccountState>(),
+        running: StoredValue::new(false),
+        again: StoredValue::new(false),
+        generation: StoredValue::new(0),
+    };
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| state.load());
+    // Sync once both the stored progress and the account are known, and again whenever
+    // the account changes (sign-in, sign-out).
+    let loaded = Memo::new(move |_| local.with(Option::is_some));
+    Effect::new(move |_| {
+        let loaded = loaded.get();
+        let account = state.account.map(|account| account.user.get());
+        if loaded {
+            match account.flatten() {
+                Some(Some(_)) => state.request_sync(),
+                Some(None) => state.sync.set(SyncStatus::Guest),
+                None => {}
+            }
+        }
+    });
+    let on_focus = window_event_listener(ev::focus, move |_| state.request_sync());
+    let on_online = window_event_listener(ev::online, move |_| state.request_sync());
+    let on_offline = window_event_listener(ev::offline, move |_| {
+        if state.is_signed_in() {
+            state.sync.set(SyncStatus::Offline);
+        }
+    });
+    // Another tab of this browser saved progress: take its state (it includes ours, since
+    // every change is saved at once).
+    let on_storage = window_event_listener(ev::storage, move |event| {
+        if event.key().as_deref() == Some(storage_key(&state.slug()).as_str()) {
+            state.load();
+        }
+    });
+    on_cleanup(move || {
+        on_focus.remove();
+        on_online.remove();
+        on_offline.remove();
+        on_storage.remove();
+    });
+    provide_context(state);
+    state
+}
+
+impl ProgressState {
+    fn slug(&self) -> String {
+        self.roadmap.with_value(|r| r.slug.clone())
+    }
+
+    fn load(&self) {
+        let slug = self.slug();
+        let mut local = match storage::read(&storage_key(&slug)) {
+            Some(raw) => LocalProgress::from_json(&raw, &slug).unwrap_or_else(|problem| {
+                leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
+                LocalProgress::new(&slug, &storage::new_device_id())
+            }),
+            None => LocalProgress::new(&slug, &storage::new_device_id()),
+        };
+        let reconciliation = self.roadmap.with_value(|r| local.reconcile(r));
+        self.reconciliation.set(reconciliation);
+        storage::write(&storage_key(&slug), &local.to_json());
+        self.local.set(Some(local));
+    }
+
+    /// The status of a node (aliases counted), or `None` while unknown.
+    pub fn status(&self, id: &NodeId) -> Option<Status> {
+        let status = self.local.with(|local| {
+            local.as_ref().map(|local| {
+                self.roadmap.with_value(|r| {
+                    r.node(id.as_str())
+                        .map(|node| progress::status_of(node, &local.log))
+                        .unwrap_or_default()
+                })
+            })
+        });
+        status
+    }
+
+    pub fn set(&self, id: &NodeId, status: Status) {
+        let slug = self.slug();
+        self.local.update(|local| {
+            let local =
+                local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
+            local.set(id.as_str(), status, storage::now_millis());
+            storage::write(&storage_key(&slug), &local.to_json());
+        });
+        self.schedule_sync();
+    }
+
+    pub fn next_topic(&self) -> Option<NodeId> {
+        self.local.with(|local| {
+            let local = local.as_ref()?;
+            self.roadmap
+                .with_value(|r| progress::next_topic(r, &local.log))
+        })
+    }
+
+    pub fn export(&self) -> String {
+        let slug = self.slug();
+        self.local.with_untracked(|local| {
+            let empty = Default::default();
+            let log = local.as_ref().map(|l| &l.log).unwrap_or(&empty);
+            progress::export_json(&slug, log)
+        })
+    }
+
+    /// Merges an exported file into the current progress (never overwrites); returns how
+    /// many topics changed.
+    pub fn import(&self, raw: &str) -> Result<usize, String> {
+        let slug = self.slug();
+        let mut imported = progress::import_json(raw, &slug)?;
+        // Marks on topics this roadmap does not have (not even as aliases) cannot sync.
+        let before = imported.len();
+        self.roadmap.with_value(|r| {
+            imported
+                .entries
+                .retain(|topic, _| r.resolve(topic).is_some())
+        });
+        if imported.is_empty() && before > 0 {
+            return Err("none of the file's topics belong to this roadmap".into());
+        }
+        let mut changed = 0;
+        self.local.update(|local| {
+            let local =
+                local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
+            changed = local.merge_import(&imported, storage::now_millis());
+            storage::write(&storage_key(&slug), &local.to_json());
+        });
+        self.schedule_sync();
+        Ok(changed)
+    }
+
+    fn is_signed_in(&self) -> bool {
+        self.signed_in_as().is_some()
+    }
+
+    fn signed_in_as(&self) -> Option<String> {
+        self.account
+            .and_then(|account| account.user.get_untracked().flatten())
+    }
+
+    /// Syncs a moment after the last of a burst of changes.
+    fn schedule_sync(&self) {
+        if !self.is_signed_in() {
+            return;
+        }
+        self.sync.set(SyncStatus::Pending);
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let state = *self;
+        set_timeout(
+            move || {
+                if state.generation.get_value() == generation {
+                    state.request_sync();
+                }
+            },
+            std::time::Duration::from_millis(SYNC_DEBOUNCE_MS),
+        );
+    }
+
+    /// Starts a sync now, or asks the running one to go again when it ends.
+    pub fn request_sync(&self) {
+        if !self.is_signed_in() || self.local.with_untracked(Option::is_none) {
+            return;
+        }
+        if self.running.get_value() {
+            self.again.set_value(true);
+            return;
+        }
+        self.running.set_value(true);
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            loop {
+                state.again.set_value(false);
+                let outcome = state.sync_once().await;
+                state.sync.set(outcome);
+                if !state.again.get_value() {
+                    break;
+                }
+            }
+            state.running.set_value(false);
+        });
+    }
+
+    /// One round: push the outbox (in batches), then pull what changed since the cursor.
+    async fn sync_once(&self) -> SyncStatus {
+        let Some(user) = self.signed_in_as() else {
+            return SyncStatus::Guest;
+        };
+        if !storage::online() {
+            return SyncStatus::Offline;
+        }
+        let slug = self.slug();
+        let known = move |topic: &str| self.roadmap.with_value(|r| r.resolve(topic).is_some());
+        self.update_saved(|local| {
+            local.bind_account(&user, &storage::new_device_id(), known);
+        });
+        self.sync.set(SyncStatus::Syncing);
+        let mut restarted = false;
+        loop {
+            let request = self.local.with_untracked(|local| {
+                local.as_ref().map(|local| PushRequest {
+                    device: local.clock.device.clone(),
+                    mutations: local.outbox.batch(PushRequest::MAX_MUTATIONS).to_vec(),
+                })
+            });
+            let Some(request) = request.filter(|r| !r.mutations.is_empty()) else {
+                break;
+            };
+            match api_client::push(&slug, &request).await {
+                Ok(answer) => {
+                    self.update_saved(|local| local.outbox.acknowledge(answer.acknowledged));
+                }
+                // The server refuses this outbox (a gap in the ids, or a topic the roadmap
+                // no longer has): start over as a fresh device holding every known mark.
+                Err(failure) if matches!(failure.status(), Some(409 | 422)) && !restarted => {
+                    leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
+                    restarted = true;
+                    self.update_saved(|local| {
+                        local.restart_device(&storage::new_device_id(), known)
+                    });
+                }
+                Err(failure) => return self.failed(failure),
+            }
+        }
+        let since = self.local.with_untracked(|local| {
+            local
+                .as_ref()
+                .and_then(|local| local.cursor.as_deref())
+                .and_then(|cursor| cursor.parse::<u64>().ok())
+                .unwrap_or(0)
+        });
+        match api_client::pull(&slug, since).await {
+            Ok(answer) => self.update_saved(|local| {
+                local.absorb(&answer.pairs(), storage::now_millis());
+                local.cursor = Some(answer.cursor.to_string());
+            }),
+            Err(failure) => return self.failed(failure),
+        }
+        let pending = self
+            .local
+            .with_untracked(|local| local.as_ref().is_some_and(|l| !l.outbox.is_empty()));
+        if pending {
+            SyncStatus::Pending
+        } else {
+            SyncStatus::Synced
+        }
+    }
+
+    fn failed(&self, failure: ApiFailure) -> SyncStatus {
+        match failure.status() {
+            None => SyncStatus::Offline,
+            Some(401) => {
+                if let Some(account) = self.account {
+                    account.signed_out();
+                }
+                SyncStatus::Guest
+            }
+            Some(_) => SyncStatus::Error(failure.message()),
+        }
+    }
+
+    /// Changes the local state and saves it at once.
+    fn update_saved(&self, change: impl FnOnce(&mut LocalProgress)) {
+        let key = storage_key(&self.slug());
+        self.local.update(|local| {
+            if let Some(local) = local {
+                change(local);
+                storage::write(&key, &local.to_json());
+            }
+        });
+    }
+}
+
+pub fn storage_key(slug: &str) -> String {
+    format!("trailmap.progress.{slug}")
+}
+
+/// The browser's local storage and clock; inert on the server.
+mod storage {
+    pub fn read(key: &str) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        {
+            use gloo_storage::{LocalStorage, Storage};
+            LocalStorage::raw().get_item(key).ok().flatten()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = key;
+            None
+        }
+    }
+
+    pub fn write(key: &str, value: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            use gloo_storage::{LocalStorage, Storage};
+            if LocalStorage::raw().set_item(key, value).is_err() {
+                leptos::logging::warn!(
+                    "trailmap: could not save progress (storage full or blocked)"
+                );
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (key, value);
+    }
+
+    /// Whether the browser believes it is online (always true on the server).
+    pub fn online() -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window().is_none_or(|w| w.navigator().on_line())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            true
+        }
+    }
+
+    pub fn now_millis() -> u64 {
+        #[cfg(feature = "hydrate")]
+        {
+            js_sys::Date::now() as u64
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default()
+        }
+    }
+
+    /// 24 hex characters from the browser's CSPRNG (the clock's tie-break and outbox owner).
+    pub fn new_device_id() -> String {
+        let mut bytes = [0u8; 12];
+        #[cfg(feature = "hydrate")]
+        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            bytes.copy_from_slice(&nanos.to_le_bytes()[..12]);
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
