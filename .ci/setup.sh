@@ -3,7 +3,7 @@
 # Sourced by .ci/start and .ci/test (it also puts end2end/node_modules/.bin on PATH).
 #
 #   source .ci/setup.sh app    # tools to build and run the app
-#   source .ci/setup.sh test   # those, plus Debian's Chromium and the test packages
+#   source .ci/setup.sh test   # those, plus Debian's Chromium, PostgreSQL and the test packages
 #
 # Versions: see ../shared/TOOLCHAIN.md. cargo-leptos 0.3.10 (0.3.11 needs a newer rustc),
 # wasm-bindgen-cli equal to the wasm-bindgen in Cargo.lock, wasm-opt from npm binaryen
@@ -82,8 +82,38 @@ setup_chromium() {
   fi
 }
 
+setup_postgres() {
+  # A real PostgreSQL from Debian on loopback, for the integration tests' second run.
+  # Exports TRAILMAP_TEST_POSTGRES_URL (a role that may create the tests' databases).
+  export DEBIAN_FRONTEND=noninteractive
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    say "installing postgresql from Debian"
+    apt-get update -qq
+    apt-get install -y -qq postgresql >/dev/null
+  fi
+  local version
+  version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
+    pg_createcluster "$version" main >/dev/null
+  fi
+  if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $4 }' | grep -q online; then
+    say "starting PostgreSQL $version on 127.0.0.1:5432"
+    pg_ctlcluster "$version" main start
+  fi
+  local psql=(runuser -u postgres -- psql -qtAX -v ON_ERROR_STOP=1)
+  if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'trailmap'")" != 1 ]; then
+    "${psql[@]}" -c "CREATE ROLE trailmap LOGIN CREATEDB PASSWORD 'trailmap'"
+  fi
+  # Databases of earlier test runs.
+  local old
+  for old in $("${psql[@]}" -c "SELECT datname FROM pg_database WHERE datname LIKE 'trailmap_test_%'"); do
+    "${psql[@]}" -c "DROP DATABASE IF EXISTS \"$old\"" >/dev/null
+  done
+  export TRAILMAP_TEST_POSTGRES_URL="postgres://trailmap:trailmap@127.0.0.1:5432/postgres"
+}
+
 case "${1:-app}" in
   app) setup_rust; setup_node_packages ;;
-  test) setup_chromium; setup_rust; setup_node_packages ;;
+  test) setup_chromium; setup_postgres; setup_rust; setup_node_packages ;;
   *) echo "usage: source .ci/setup.sh [app|test]" >&2; return 2 2>/dev/null || exit 2 ;;
 esac

@@ -6,6 +6,8 @@ import { expect, Page, test } from "@playwright/test";
 async function openMap(page: Page, path = "/roadmaps/backend") {
   await page.goto(path);
   await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  // Mouse coordinates must fall inside the window: bring the map on screen.
+  await page.locator(".map-viewport").scrollIntoViewIfNeeded();
 }
 
 const canvasTransform = (page: Page) =>

@@ -151,7 +151,14 @@ impl ProgressState {
         status
     }
 
+    /// Marks a topic (stages have no status of their own: they count their topics).
     pub fn set(&self, id: &NodeId, status: Status) {
+        let is_topic = self
+            .roadmap
+            .with_value(|r| r.node(id.as_str()).is_some_and(|node| !node.is_stage()));
+        if !is_topic {
+            return;
+        }
         let slug = self.slug();
         self.local.update(|local| {
             let local =
