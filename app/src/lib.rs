@@ -8,12 +8,14 @@ pub mod catalog;
 pub mod content;
 pub mod contexts;
 pub mod csp;
+pub mod embed;
 pub mod layout;
 pub mod map;
 pub mod pages;
 pub mod progress;
 pub mod roadmap;
 pub mod search;
+pub mod snapshot;
 pub mod theme;
 pub mod viewport;
 
