@@ -1,3 +1,4 @@
 //! Client state shared by many components, one context per file with a `provide_*` function.
 
+pub mod map_links;
 pub mod map_state;

@@ -15,7 +15,7 @@ pub enum FrameAncestors {
     None,
     /// Any site.
     Any,
-    /// These origins only (each checked by `parse_origin`).
+    /// This site and these origins only (each checked by `parse_origin`).
     Only(Vec<String>),
 }
 
@@ -33,7 +33,8 @@ impl FrameAncestors {
         match self {
             Self::None => "frame-ancestors 'none'".to_owned(),
             Self::Any => "frame-ancestors *".to_owned(),
-            Self::Only(origins) => format!("frame-ancestors {}", origins.join(" ")),
+            // 'self': the map page's Embed dialog previews the embed in an iframe.
+            Self::Only(origins) => format!("frame-ancestors 'self' {}", origins.join(" ")),
         }
     }
 }
@@ -151,7 +152,8 @@ mod tests {
             "https://*.docs.example:8443".to_owned(),
         ];
         let only = policy("n", &FrameAncestors::for_embeds(&listed));
-        assert!(only.ends_with("frame-ancestors https://blog.example https://*.docs.example:8443"));
+        assert!(only
+            .ends_with("frame-ancestors 'self' https://blog.example https://*.docs.example:8443"));
     }
 
     #[test]

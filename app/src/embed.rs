@@ -193,6 +193,70 @@ pub fn iframe_snippet(origin: &str, slug: &str, title: &str, options: &EmbedOpti
     )
 }
 
+/// `source` of the messages an embed posts to its host page.
+pub const MESSAGE_SOURCE: &str = "trailmap";
+/// `source` the embed requires on the messages it accepts from its host page.
+pub const HOST_SOURCE: &str = "trailmap-host";
+
+/// `{source:"trailmap", type:"ready", height}`: the embed is interactive and this tall (px).
+pub fn ready_message(height: f64) -> serde_json::Value {
+    serde_json::json!({ "source": MESSAGE_SOURCE, "type": "ready", "height": height.ceil().max(0.0) })
+}
+
+/// `{source:"trailmap", type:"node-selected", node, title}`.
+pub fn node_selected_message(node: &NodeId, title: &str) -> serde_json::Value {
+    serde_json::json!({
+        "source": MESSAGE_SOURCE,
+        "type": "node-selected",
+        "node": node.as_str(),
+        "title": title,
+    })
+}
+
+/// `{source:"trailmap", type:"progress", done, total, percent}`: counts only, never which
+/// topics (the host learns nothing it could track a reader by).
+pub fn progress_message(done: usize, total: usize) -> serde_json::Value {
+    let percent = if total == 0 {
+        0
+    } else {
+        (done.min(total) * 100) / total
+    };
+    serde_json::json!({
+        "source": MESSAGE_SOURCE,
+        "type": "progress",
+        "done": done,
+        "total": total,
+        "percent": percent,
+    })
+}
+
+/// A request from the host page, checked field by field: anything else is ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostMessage {
+    /// `{source:"trailmap-host", type:"focus-node", node}`
+    FocusNode(NodeId),
+    /// `{source:"trailmap-host", type:"set-theme", theme}`
+    SetTheme(EmbedTheme),
+}
+
+impl HostMessage {
+    pub fn parse(data: &serde_json::Value) -> Option<Self> {
+        let object = data.as_object()?;
+        if object.get("source")?.as_str()? != HOST_SOURCE {
+            return None;
+        }
+        match object.get("type")?.as_str()? {
+            "focus-node" => NodeId::parse(object.get("node")?.as_str()?)
+                .ok()
+                .map(Self::FocusNode),
+            "set-theme" => EmbedTheme::parse(object.get("theme")?.as_str()?)
+                .ok()
+                .map(Self::SetTheme),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +339,51 @@ mod tests {
         );
         assert!(snippet.contains(r#"title="A &quot;B&quot; &amp; C roadmap — Trailmap""#));
         assert!(snippet.contains(r#"height="480""#));
+    }
+
+    #[test]
+    fn outgoing_messages_have_the_documented_shape() {
+        assert_eq!(
+            ready_message(412.3),
+            serde_json::json!({"source": "trailmap", "type": "ready", "height": 413.0})
+        );
+        let node = NodeId::parse("redis").unwrap();
+        assert_eq!(
+            node_selected_message(&node, "Redis")["type"],
+            "node-selected"
+        );
+        let progress = progress_message(3, 8);
+        assert_eq!(progress["percent"], 37);
+        assert_eq!(progress["done"], 3);
+        assert_eq!(progress_message(0, 0)["percent"], 0);
+    }
+
+    #[test]
+    fn host_messages_are_accepted_only_when_well_formed() {
+        use serde_json::json;
+        assert_eq!(
+            HostMessage::parse(
+                &json!({"source": "trailmap-host", "type": "focus-node", "node": "redis"})
+            ),
+            Some(HostMessage::FocusNode(NodeId::parse("redis").unwrap()))
+        );
+        assert_eq!(
+            HostMessage::parse(
+                &json!({"source": "trailmap-host", "type": "set-theme", "theme": "dark"})
+            ),
+            Some(HostMessage::SetTheme(EmbedTheme::Dark))
+        );
+        for bad in [
+            json!("focus-node"),
+            json!(null),
+            json!({"type": "focus-node", "node": "redis"}),
+            json!({"source": "trailmap", "type": "focus-node", "node": "redis"}),
+            json!({"source": "trailmap-host", "type": "focus-node", "node": "<script>"}),
+            json!({"source": "trailmap-host", "type": "focus-node", "node": 7}),
+            json!({"source": "trailmap-host", "type": "set-theme", "theme": "pink"}),
+            json!({"source": "trailmap-host", "type": "navigate", "url": "https://evil.example"}),
+        ] {
+            assert_eq!(HostMessage::parse(&bad), None, "{bad}");
+        }
     }
 }

@@ -23,10 +23,14 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
+    hooks::use_location,
     path, SsrMode,
 };
 
-use crate::pages::{catalog_page::CatalogPage, not_found::NotFound, roadmap_page::RoadmapPage};
+use crate::pages::{
+    catalog_page::CatalogPage, embed_page::EmbedPage, not_found::NotFound,
+    roadmap_page::RoadmapPage,
+};
 
 /// The HTML document around the app; rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,18 +71,36 @@ pub fn App() -> impl IntoView {
             content="Interactive learning roadmaps: explore the map, read each topic, track your progress."
         />
         <Router>
+            <SiteHeader />
+            <main id="main" class:embed=is_embed data-hydrated=move || hydrated.get().to_string()>
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
+                    <Route path=path!("/roadmaps/:slug") view=RoadmapPage ssr=SsrMode::Async />
+                    <Route path=path!("/embed/:slug") view=EmbedPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Whether the current page is an embed (`/embed/…`): those have no site chrome.
+fn is_embed() -> bool {
+    use_location()
+        .pathname
+        .with_untracked(|path| path.starts_with(csp::EMBED_PREFIX))
+}
+
+/// The brand and theme toggle; embeds go without.
+#[component]
+fn SiteHeader() -> impl IntoView {
+    (!is_embed()).then(|| {
+        view! {
             <header class="site-header">
                 <A href="/" attr:class="brand">
                     "Trailmap"
                 </A>
                 <theme::ThemeToggle />
             </header>
-            <main id="main" data-hydrated=move || hydrated.get().to_string()>
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("/roadmaps/:slug") view=RoadmapPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-        </Router>
-    }
+        }
+    })
 }

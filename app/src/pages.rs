@@ -1,5 +1,6 @@
 //! Route-level components, one per file.
 
 pub mod catalog_page;
+pub mod embed_page;
 pub mod not_found;
 pub mod roadmap_page;

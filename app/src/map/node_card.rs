@@ -1,6 +1,10 @@
 use leptos::prelude::*;
 
-use crate::{contexts::map_state::MapState, layout, map::node_href, roadmap::NodeId};
+use crate::{
+    contexts::{map_links::use_map_links, map_state::MapState},
+    layout,
+    roadmap::NodeId,
+};
 
 /// One card on the map: a tree item (one roving tab stop for the whole tree), its title a
 /// link that opens the topic, and a toggle for nodes with children. Its position comes from
@@ -8,6 +12,7 @@ use crate::{contexts::map_state::MapState, layout, map::node_href, roadmap::Node
 #[component]
 pub fn NodeCard(id: NodeId) -> impl IntoView {
     let state = expect_context::<MapState>();
+    let links = use_map_links();
     let Some((title, slug, child_count, position, set_size)) =
         state.roadmap.with_value(|roadmap| {
             let node = roadmap.node(id.as_str())?;
@@ -124,7 +129,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             on:focus=on_focus
             on:click=on_card_click
         >
-            <a class="node-title" href=node_href(&slug, id.as_str()) tabindex="-1">
+            <a class="node-title" href=links.node(&slug, id.as_str()) tabindex="-1">
                 {lines}
             </a>
             {has_children
