@@ -11,8 +11,9 @@ use crate::{
     api::{get_roadmap, site_origin},
     contexts::map_state::{provide_map_state, MapState},
     map::{
-        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap,
-        outline_view::OutlineView, search_box::SearchBox, topic_panel::TopicPanel,
+        embed_dialog::EmbedDialog, map_canvas::MapCanvas, map_toolbar::MapToolbar,
+        minimap::Minimap, outline_view::OutlineView, search_box::SearchBox,
+        topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -71,6 +72,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
         <Title text=format!("{} roadmap — Trailmap", roadmap.title) />
         <Meta name="description" content=roadmap.summary.clone() />
         {origin
+            .clone()
             .map(|origin| {
                 view! {
                     <Link
@@ -123,6 +125,11 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                 </div>
                 <SearchBox />
                 <MapToolbar />
+                <EmbedDialog
+                    slug=roadmap.slug.clone()
+                    title=roadmap.title.clone()
+                    origin=origin.clone()
+                />
             </div>
             <section class="map-area" aria-label=format!("{} map", roadmap.title) hidden=outline>
                 <MapCanvas />
