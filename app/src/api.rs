@@ -17,3 +17,32 @@ pub async fn get_roadmap(slug: String) -> Result<Option<Roadmap>, ServerFnError>
     let catalog = expect_context::<crate::catalog::Catalog>();
     Ok(catalog.get(&slug).cloned())
 }
+
+/// The site's configured public origin (`https://trailmap.example`), if any; the server puts
+/// it in context.
+#[derive(Clone, Debug, Default)]
+pub struct PublicUrl(pub Option<String>);
+
+/// This site's origin as readers reach it: the configured public URL, else the request's
+/// `Host` (https when a proxy says so in `X-Forwarded-Proto`). Absolute links that leave the
+/// site (oEmbed discovery, embed snippets) are written with it.
+#[server(prefix = "/api/fn", endpoint = "site_origin")]
+pub async fn site_origin() -> Result<String, ServerFnError> {
+    if let Some(PublicUrl(Some(url))) = use_context::<PublicUrl>() {
+        return Ok(url);
+    }
+    let parts = expect_context::<http::request::Parts>();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let host = header("host").ok_or_else(|| ServerFnError::new("the request names no host"))?;
+    let scheme = match header("x-forwarded-proto").as_deref() {
+        Some("https") => "https",
+        _ => "http",
+    };
+    Ok(format!("{scheme}://{host}"))
+}

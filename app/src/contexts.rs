@@ -1,5 +1,6 @@
 //! Client state shared by many components, one context per file with a `provide_*` function.
 
 pub mod account;
+pub mod map_links;
 pub mod map_state;
 pub mod progress;

@@ -342,7 +342,7 @@ fn cross_edges(
 /// Writes a coordinate with at most one decimal ("12", "12.5", "-3.2"); non-finite as "0".
 /// Integer formatting of the rounded tenths: exact, the same on every target, and cheap (a map
 /// has hundreds of edges).
-fn push_num(out: &mut String, value: f64) {
+pub(crate) fn push_num(out: &mut String, value: f64) {
     let tenths = (value * 10.0).round();
     if !tenths.is_finite() || tenths == 0.0 {
         out.push('0');
@@ -452,6 +452,61 @@ pub fn expanded_to_level(roadmap: &Roadmap, level: usize) -> BTreeSet<NodeId> {
         })
         .map(|(i, _)| roadmap.nodes[i].id.clone())
         .collect()
+}
+
+/// How far a map starts expanded, as a URL says it (`expand=2`, `expand=all`): the snapshot
+/// and the embed take the same values, so a snapshot shows what the embed starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Expand {
+    /// Every node down to this depth is visible (0: stages only).
+    Level(usize),
+    /// Every node is visible.
+    All,
+}
+
+impl Expand {
+    /// Deepest level a URL may name; deeper roadmaps use `all`.
+    pub const MAX_LEVEL: usize = 16;
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw == "all" {
+            return Ok(Self::All);
+        }
+        match raw.parse::<usize>() {
+            Ok(level) if level <= Self::MAX_LEVEL && !raw.starts_with('+') => {
+                Ok(Self::Level(level))
+            }
+            _ => Err(format!(
+                "expand must be a level from 0 to {} or `all`, not `{raw}`",
+                Self::MAX_LEVEL
+            )),
+        }
+    }
+
+    /// The expanded set this stands for.
+    pub fn expanded(self, roadmap: &Roadmap) -> BTreeSet<NodeId> {
+        match self {
+            Self::Level(level) => expanded_to_level(roadmap, level),
+            Self::All => all_expandable(roadmap),
+        }
+    }
+}
+
+impl Default for Expand {
+    /// What a fresh map shows (`initially_expanded`).
+    fn default() -> Self {
+        Self::Level(1)
+    }
+}
+
+impl std::fmt::Display for Expand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Level(level) => write!(f, "{level}"),
+            Self::All => f.write_str("all"),
+        }
+    }
 }
 
 /// Every node that has children: expanding them all shows the whole roadmap.

@@ -9,12 +9,14 @@ pub mod catalog;
 pub mod content;
 pub mod contexts;
 pub mod csp;
+pub mod embed;
 pub mod layout;
 pub mod map;
 pub mod pages;
 pub mod progress;
 pub mod roadmap;
 pub mod search;
+pub mod snapshot;
 pub mod theme;
 pub mod viewport;
 
@@ -22,12 +24,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
+    hooks::use_location,
     path, SsrMode,
 };
 
 use crate::pages::{
-    account_page::AccountPage, catalog_page::CatalogPage, not_found::NotFound,
-    roadmap_page::RoadmapPage,
+    account_page::AccountPage, catalog_page::CatalogPage, embed_page::EmbedPage,
+    not_found::NotFound, roadmap_page::RoadmapPage,
 };
 
 /// The HTML document around the app; rendered on the server only.
@@ -56,7 +59,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let account = contexts::account::provide_account();
     // Flips to true once the wasm has taken over the page: browser tests wait on it, and it
     // is never true in a server-rendered page.
     let hydrated = RwSignal::new(false);
@@ -70,6 +72,45 @@ pub fn App() -> impl IntoView {
             content="Interactive learning roadmaps: explore the map, read each topic, track your progress."
         />
         <Router>
+            <AppBody hydrated />
+        </Router>
+    }
+}
+
+/// Everything inside the router: the header and the routes. Embeds get neither the header
+/// nor an account: they never ask who is signed in (they are credential-free).
+#[component]
+fn AppBody(hydrated: RwSignal<bool>) -> impl IntoView {
+    let embed = is_embed();
+    if !embed {
+        contexts::account::provide_account();
+    }
+    view! {
+        <SiteHeader />
+        <main id="main" class:embed=embed data-hydrated=move || hydrated.get().to_string()>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
+                <Route path=path!("/roadmaps/:slug") view=RoadmapPage ssr=SsrMode::Async />
+                <Route path=path!("/embed/:slug") view=EmbedPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage />
+            </Routes>
+        </main>
+    }
+}
+
+/// Whether the current page is an embed (`/embed/…`): those have no site chrome.
+fn is_embed() -> bool {
+    use_location()
+        .pathname
+        .with_untracked(|path| path.starts_with(csp::EMBED_PREFIX))
+}
+
+/// The brand, the account link and the theme toggle; embeds go without.
+#[component]
+fn SiteHeader() -> impl IntoView {
+    (!is_embed()).then(|| {
+        let account = expect_context::<contexts::account::AccountState>();
+        view! {
             <header class="site-header">
                 <A href="/" attr:class="brand">
                     "Trailmap"
@@ -79,13 +120,6 @@ pub fn App() -> impl IntoView {
                 </A>
                 <theme::ThemeToggle />
             </header>
-            <main id="main" data-hydrated=move || hydrated.get().to_string()>
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("/roadmaps/:slug") view=RoadmapPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage />
-                </Routes>
-            </main>
-        </Router>
-    }
+        }
+    })
 }

@@ -3,6 +3,7 @@
 //! (the same roadmap as nested lists, for screen readers, print, small screens and no-JS).
 
 pub mod edge_layer;
+pub mod embed_dialog;
 pub mod keyboard;
 pub mod map_canvas;
 pub mod map_toolbar;

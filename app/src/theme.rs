@@ -9,7 +9,8 @@ pub const STORAGE_KEY: &str = "trailmap.theme";
 
 /// Runs before paint: `html.js` tells the CSS that scripts run (the map replaces the
 /// outline), and `data-theme` carries the stored theme.
-pub const HEAD_SCRIPT: &str = r#"(function(){var d=document.documentElement;d.classList.add("js");try{var t=JSON.parse(localStorage.getItem("trailmap.theme"));if(t==="light"||t==="dark")d.dataset.theme=t;}catch(e){}})();"#;
+/// Embeds (`/embed/…`) take their theme from their URL, never from storage.
+pub const HEAD_SCRIPT: &str = r#"(function(){var d=document.documentElement;d.classList.add("js");if(location.pathname.indexOf("/embed/")===0)return;try{var t=JSON.parse(localStorage.getItem("trailmap.theme"));if(t==="light"||t==="dark")d.dataset.theme=t;}catch(e){}})();"#;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {

@@ -58,4 +58,33 @@ pub struct Config {
         global = true
     )]
     pub site_root: PathBuf,
+
+    /// The site's public origin (`https://trailmap.example`): oEmbed recognises its own map
+    /// pages by it and writes absolute embed URLs with it. Unset: the request's Host header.
+    #[arg(long, env = "TRAILMAP_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<String>,
+
+    /// Origins allowed to frame the embed pages (`/embed/…`), comma-separated
+    /// (`https://blog.example,https://*.docs.example`). None listed: any site may. Every other
+    /// page refuses to be framed.
+    #[arg(
+        long,
+        env = "TRAILMAP_EMBED_ORIGINS",
+        value_delimiter = ',',
+        value_parser = app::csp::parse_origin,
+        global = true
+    )]
+    pub embed_origins: Vec<String>,
+}
+
+/// A public URL is an origin: scheme, host and port, no path.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = url::Url::parse(raw.trim()).map_err(|error| format!("`{raw}`: {error}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!("`{raw}` is not an http(s) URL"));
+    }
+    if url.path() != "/" || url.query().is_some() {
+        return Err(format!("`{raw}` must be an origin only, with no path"));
+    }
+    Ok(url.origin().ascii_serialization())
 }

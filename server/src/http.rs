@@ -2,5 +2,8 @@
 //! once at start-up (`cached_json`), since roadmap content only changes with a deploy.
 
 pub mod cached_json;
+pub mod embed;
 pub mod health;
+pub mod oembed;
 pub mod roadmaps;
+pub mod snapshot;

@@ -12,10 +12,16 @@ pub mod telemetry;
 
 use std::{net::SocketAddr, path::Path};
 
-use app::{catalog::Catalog, content::ContentError, shell, App};
+use app::{
+    catalog::Catalog,
+    content::ContentError,
+    csp::{EmbedAncestors, FrameAncestors},
+    shell, App,
+};
 use axum::{
     extract::{FromRef, MatchedPath, Request},
     http::{header, HeaderValue},
+    middleware,
     routing::get,
     Router,
 };
@@ -29,7 +35,7 @@ use tower_http::{
 use crate::{
     config::Config,
     error::ApiError,
-    http::{health, roadmaps},
+    http::{embed, health, oembed, roadmaps, snapshot},
 };
 
 /// Everything a request may need; cheap to clone.
@@ -38,6 +44,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub catalog: Catalog,
     pub roadmap_bodies: roadmaps::RoadmapBodies,
+    pub site: Site,
+}
+
+/// Where the site lives and who may frame its embeds (from `Config`).
+#[derive(Clone, Debug, Default)]
+pub struct Site {
+    /// The configured public origin, if any (`https://trailmap.example`).
+    pub public_url: Option<String>,
+    pub embed_ancestors: EmbedAncestors,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +89,10 @@ impl AppState {
             leptos_options: leptos_options(config)?,
             catalog,
             roadmap_bodies,
+            site: Site {
+                public_url: config.public_url.clone(),
+                embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
+            },
         })
     }
 }
@@ -95,6 +114,7 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let catalog = state.catalog.clone();
+    let site = state.site.clone();
     let api = Router::new()
         .route("/roadmaps", get(roadmaps::list))
         .route("/roadmaps/{slug}", get(roadmaps::show))
@@ -102,17 +122,29 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/oembed", get(oembed::oembed))
         .nest("/api", api)
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(catalog.clone()),
+            move || {
+                provide_context(catalog.clone());
+                provide_context(site.embed_ancestors.clone());
+                provide_context(app::api::PublicUrl(site.public_url.clone()));
+            },
             {
                 let options = state.leptos_options.clone();
                 move || shell(options.clone())
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // `/roadmaps/{slug}.svg` shares its segment with the map page: answered in front of
+        // the routes (see `http::snapshot`).
+        .layer(middleware::from_fn_with_state(
+            state.catalog.clone(),
+            snapshot::serve_svg,
+        ))
+        .layer(middleware::from_fn(embed::without_cookies))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -49,6 +49,8 @@ pub struct ProgressState {
     /// Marked topics that were renamed (carried over) or no longer exist.
     pub reconciliation: RwSignal<Reconciliation>,
     pub sync: RwSignal<SyncStatus>,
+    /// False in a read-only embed: statuses show but cannot change.
+    pub editable: bool,
     account: Option<AccountState>,
     /// A sync is running; `again` asks it to run once more when it ends.
     running: StoredValue<bool>,
@@ -58,6 +60,11 @@ pub struct ProgressState {
 }
 
 pub fn provide_progress(roadmap: StoredValue<Arc<Roadmap>>) -> ProgressState {
+    provide_progress_with(roadmap, true)
+}
+
+/// As [`provide_progress`]; `editable = false` shows statuses without letting them change.
+pub fn provide_progress_with(roadmap: StoredValue<Arc<Roadmap>>, editable: bool) -> ProgressState {
     let local = RwSignal::new(None::<LocalProgress>);
     let counts = Memo::new(move |_| {
         local.with(|local| {
@@ -72,6 +79,7 @@ pub fn provide_progress(roadmap: StoredValue<Arc<Roadmap>>) -> ProgressState {
         counts,
         reconciliation: RwSignal::new(Reconciliation::default()),
         sync: RwSignal::new(SyncStatus::Unknown),
+        editable,
         account: use_context::<AccountState>(),
         running: StoredValue::new(false),
         again: StoredValue::new(false),
@@ -156,7 +164,7 @@ impl ProgressState {
         let is_topic = self
             .roadmap
             .with_value(|r| r.node(id.as_str()).is_some_and(|node| !node.is_stage()));
-        if !is_topic {
+        if !is_topic || !self.editable {
             return;
         }
         let slug = self.slug();

@@ -1,12 +1,9 @@
 use leptos::prelude::*;
 
 use crate::{
-    contexts::{map_state::MapState, progress::ProgressState},
+    contexts::{map_links::use_map_links, map_state::MapState, progress::ProgressState},
     layout,
-    map::{
-        node_href,
-        status_buttons::{icon, StatusButtons},
-    },
+    map::status_buttons::{icon, StatusButtons},
     progress::Status,
     roadmap::NodeId,
 };
@@ -17,6 +14,7 @@ use crate::{
 #[component]
 pub fn NodeCard(id: NodeId) -> impl IntoView {
     let state = expect_context::<MapState>();
+    let links = use_map_links();
     let Some((title, slug, child_count, position, set_size)) =
         state.roadmap.with_value(|roadmap| {
             let node = roadmap.node(id.as_str())?;
@@ -42,18 +40,20 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         Memo::new(move |_| state.placements.with(|p| p.get(&id).cloned()))
     };
     let has_children = child_count > 0;
-    let progress = expect_context::<ProgressState>();
+    // Absent in an embed that hides progress; read-only in a read-only embed.
+    let progress = use_context::<ProgressState>();
+    let editable = progress.is_some_and(|p| p.editable);
     let is_stage = state
         .roadmap
         .with_value(|r| r.node(id.as_str()).is_some_and(|n| n.is_stage()));
     let status = {
         let id = id.clone();
-        Memo::new(move |_| progress.status(&id))
+        Memo::new(move |_| progress.and_then(|progress| progress.status(&id)))
     };
     let stage_counts = {
         let id = id.clone();
         move || {
-            progress.counts.with(|counts| {
+            progress?.counts.with(|counts| {
                 counts
                     .as_ref()
                     .and_then(|c| c.stage(id.as_str()))
@@ -161,13 +161,13 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             on:focus=on_focus
             on:click=on_card_click
             on:contextmenu=move |event| {
-                if !is_stage {
+                if !is_stage && editable {
                     event.prevent_default();
                     menu_open.set(true);
                 }
             }
         >
-            {(!is_stage)
+            {(!is_stage && editable)
                 .then(|| {
                     let id = id.clone();
                     let label = format!("Done: {title}");
@@ -184,12 +184,14 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                                 } else {
                                     Status::Pending
                                 };
-                                progress.set(&id, next);
+                                if let Some(progress) = progress {
+                                    progress.set(&id, next);
+                                }
                             }
                         />
                     }
                 })}
-            <a class="node-title" href=node_href(&slug, id.as_str()) tabindex="-1">
+            <a class="node-title" href=links.node(&slug, id.as_str()) tabindex="-1">
                 {lines}
             </a>
             {move || {

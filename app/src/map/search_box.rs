@@ -4,8 +4,8 @@ use leptos::{ev, prelude::*};
 use leptos_router::{hooks::use_navigate, NavigateOptions};
 
 use crate::{
-    contexts::map_state::MapState,
-    map::{keyboard, node_href},
+    contexts::{map_links::use_map_links, map_state::MapState},
+    map::keyboard,
     roadmap::NodeId,
     search::{SearchHit, SearchIndex},
 };
@@ -18,6 +18,7 @@ const MAX_HITS: usize = 12;
 pub fn SearchBox() -> impl IntoView {
     let state = expect_context::<MapState>();
     let navigate = use_navigate();
+    let links = use_map_links();
     // Built on the first keystroke: server renders never need it.
     let index: StoredValue<Option<Arc<SearchIndex>>> = StoredValue::new(None);
     let query = RwSignal::new(String::new());
@@ -52,7 +53,7 @@ pub fn SearchBox() -> impl IntoView {
             state.highlighted.set(Some(id.clone()));
             let href = state
                 .roadmap
-                .with_value(|r| node_href(&r.slug, id.as_str()));
+                .with_value(|r| links.node(&r.slug, id.as_str()));
             navigate(
                 &href,
                 NavigateOptions {

@@ -4,7 +4,11 @@ use leptos::{ev, prelude::*};
 use leptos_router::{hooks::use_navigate, NavigateOptions};
 
 use crate::{
-    contexts::{map_state::MapState, progress::ProgressState},
+    contexts::{
+        map_links::{use_map_links, MapLinks},
+        map_state::MapState,
+        progress::ProgressState,
+    },
     map::{
         keyboard,
         status_buttons::{status_for_key, StatusButtons},
@@ -18,8 +22,9 @@ use crate::{
 pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> impl IntoView {
     let state = expect_context::<MapState>();
     let navigate = use_navigate();
-    let slug = roadmap.slug.clone();
     let progress = use_context::<ProgressState>();
+    let links = use_map_links();
+    let close_href = links.map(&roadmap.slug);
     let on_escape = window_event_listener(ev::keydown, move |event| {
         // Status keys while the panel is open, unless typing somewhere.
         if let (Some(status), Some(progress), Some(id)) = (
@@ -43,7 +48,7 @@ pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> im
         }
         if let Some(id) = state.selected.get_untracked() {
             navigate(
-                &format!("/roadmaps/{slug}"),
+                &close_href,
                 NavigateOptions {
                     scroll: false,
                     ..Default::default()
@@ -57,11 +62,11 @@ pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> im
     move || {
         let id = selected.get()?;
         let view = match roadmap.resolve(&id) {
-            Some(node) => topic_details(&roadmap, node),
+            Some(node) => topic_details(&roadmap, node, &links),
             None => view! {
                 <aside class="topic-panel" aria-label="Topic">
                     <p>"There is no topic “" {id} "” in this roadmap."</p>
-                    <a href=format!("/roadmaps/{}", roadmap.slug)>"Close"</a>
+                    <a href=links.map(&roadmap.slug)>"Close"</a>
                 </aside>
             }
             .into_any(),
@@ -70,12 +75,12 @@ pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> im
     }
 }
 
-fn topic_details(roadmap: &Roadmap, node: &Node) -> AnyView {
+fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
     let link = |id: &NodeId| {
         roadmap.node(id.as_str()).map(|target| {
             view! {
                 <li>
-                    <a href=format!("/roadmaps/{}?node={}", roadmap.slug, target.id)>
+                    <a href=links.node(&roadmap.slug, target.id.as_str())>
                         {target.title.clone()}
                     </a>
                 </li>
@@ -124,12 +129,12 @@ fn topic_details(roadmap: &Roadmap, node: &Node) -> AnyView {
 
     view! {
         <aside class="topic-panel" aria-labelledby="topic-title">
-            <a class="close" href=format!("/roadmaps/{}", roadmap.slug) aria-label="Close topic">
+            <a class="close" href=links.map(&roadmap.slug) aria-label="Close topic">
                 "×"
             </a>
             <h2 id="topic-title">{node.title.clone()}</h2>
             <p class="topic-meta">{meta}</p>
-            {(!node.is_stage())
+            {(!node.is_stage() && use_context::<ProgressState>().is_some_and(|p| p.editable))
                 .then(|| {
                     view! {
                         <div class="status-buttons" role="group" aria-label="Your status">

@@ -1,22 +1,22 @@
 use std::{sync::Arc, time::Duration};
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::{Link, Meta, Title};
 use leptos_router::{
     hooks::{use_navigate, use_params_map, use_query_map},
     NavigateOptions,
 };
 
 use crate::{
-    api::get_roadmap,
+    api::{get_roadmap, site_origin},
     contexts::{
         map_state::{provide_map_state, MapState},
         progress::provide_progress,
     },
     map::{
-        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap,
-        outline_view::OutlineView, progress_summary::ProgressSummary, search_box::SearchBox,
-        topic_panel::TopicPanel,
+        embed_dialog::EmbedDialog, map_canvas::MapCanvas, map_toolbar::MapToolbar,
+        minimap::Minimap, outline_view::OutlineView, progress_summary::ProgressSummary,
+        search_box::SearchBox, topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -35,12 +35,14 @@ pub fn RoadmapPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let roadmap = Resource::new(slug, get_roadmap);
+    let origin = Resource::new(|| (), |_| site_origin());
 
     view! {
         <Suspense fallback=|| view! { <p>"Loading the roadmap…"</p> }>
             {move || Suspend::new(async move {
+                let origin = origin.await.ok();
                 match roadmap.await {
-                    Ok(Some(roadmap)) => view! { <RoadmapView roadmap /> }.into_any(),
+                    Ok(Some(roadmap)) => view! { <RoadmapView roadmap origin /> }.into_any(),
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -55,7 +57,7 @@ pub fn RoadmapPage() -> impl IntoView {
 }
 
 #[component]
-fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
+fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
     let roadmap = Arc::new(roadmap);
     let query = use_query_map();
     let initial_view = query
@@ -73,6 +75,18 @@ fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
     view! {
         <Title text=format!("{} roadmap — Trailmap", roadmap.title) />
         <Meta name="description" content=roadmap.summary.clone() />
+        {origin
+            .clone()
+            .map(|origin| {
+                view! {
+                    <Link
+                        rel="alternate"
+                        type_="application/json+oembed"
+                        href=oembed_href(&origin, &roadmap.slug)
+                        title=roadmap.title.clone()
+                    />
+                }
+            })}
         <div class="roadmap-page">
             <header class="roadmap-header">
                 <h1>{roadmap.title.clone()}</h1>
@@ -116,6 +130,11 @@ fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
                 </div>
                 <SearchBox />
                 <MapToolbar />
+                <EmbedDialog
+                    slug=roadmap.slug.clone()
+                    title=roadmap.title.clone()
+                    origin=origin.clone()
+                />
             </div>
             <section class="map-area" aria-label=format!("{} map", roadmap.title) hidden=outline>
                 <MapCanvas />
@@ -133,6 +152,13 @@ fn RoadmapView(roadmap: Roadmap) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// oEmbed discovery: where consumers ask about this page (<https://oembed.com>, section 4).
+fn oembed_href(origin: &str, slug: &str) -> String {
+    let page = format!("{origin}/roadmaps/{slug}");
+    let encoded: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
+    format!("/oembed?url={encoded}")
 }
 
 /// A deep link to a node without a viewport: once the map has a size, centre that node.

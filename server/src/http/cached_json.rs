@@ -20,10 +20,10 @@ pub struct CachedJson {
 impl CachedJson {
     pub fn new(value: &impl Serialize) -> serde_json::Result<Self> {
         let body = serde_json::to_vec(value)?;
-        let etag = format!("\"{:016x}\"", fnv1a(&body));
+        let etag = etag_of(&body);
         Ok(Self {
             body: Bytes::from(body),
-            etag: HeaderValue::from_str(&etag).expect("a hex string is a valid header value"),
+            etag,
         })
     }
 
@@ -55,15 +55,25 @@ impl CachedJson {
     }
 
     fn matches(&self, request_headers: &HeaderMap) -> bool {
-        let ours = self.etag();
-        request_headers
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .map(|tag| tag.trim())
-            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
+        client_has_current(request_headers, self.etag())
     }
+}
+
+/// A strong ETag for a body.
+pub fn etag_of(body: &[u8]) -> HeaderValue {
+    let etag = format!("\"{:016x}\"", fnv1a(body));
+    HeaderValue::from_str(&etag).expect("a hex string is a valid header value")
+}
+
+/// Whether `If-None-Match` names `ours` (or `*`): the client's copy is current.
+pub fn client_has_current(request_headers: &HeaderMap, ours: &str) -> bool {
+    request_headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
 }
 
 /// 64-bit FNV-1a: stable across builds and platforms, which is all an ETag needs.

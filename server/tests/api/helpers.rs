@@ -32,14 +32,22 @@ pub fn workspace_path(relative: &str) -> PathBuf {
 
 /// Starts the real server on a free port with the bundled roadmaps.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with the configuration changed first.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         telemetry::init("debug");
     }
-    let config = Config {
+    let mut config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         roadmaps: workspace_path("roadmaps"),
         site_root: workspace_path("target/site"),
+        public_url: None,
+        embed_origins: Vec::new(),
     };
+    change(&mut config);
     let state = AppState::load(&config).expect("the bundled roadmaps load");
     let application = Application::with_state(config.addr, state)
         .await

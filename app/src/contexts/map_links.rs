@@ -1,0 +1,43 @@
+//! Where the map's links go. On the map page they open `/roadmaps/{slug}?node=…`; inside an
+//! embed they must stay in the embed (`/embed/{slug}?node=…` with the embed's options), since
+//! the map page refuses to be framed. Components read it with `use_map_links()`, which falls
+//! back to the map page's links when no embed provided one.
+
+use leptos::prelude::*;
+
+use crate::{embed::EmbedOptions, roadmap::NodeId};
+
+#[derive(Clone, Debug, Default)]
+pub struct MapLinks {
+    /// The embed's options, or `None` on the map page.
+    embed: Option<EmbedOptions>,
+}
+
+impl MapLinks {
+    /// The URL that opens topic `id` of roadmap `slug` in the panel.
+    pub fn node(&self, slug: &str, id: &str) -> String {
+        match &self.embed {
+            None => crate::map::node_href(slug, id),
+            Some(options) => options.with_node(NodeId::parse(id).ok()).path(slug),
+        }
+    }
+
+    /// The URL of the map with no topic open.
+    pub fn map(&self, slug: &str) -> String {
+        match &self.embed {
+            None => format!("/roadmaps/{slug}"),
+            Some(options) => options.with_node(None).path(slug),
+        }
+    }
+}
+
+/// For an embed: its links keep its options.
+pub fn provide_embed_links(options: EmbedOptions) {
+    provide_context(MapLinks {
+        embed: Some(options),
+    });
+}
+
+pub fn use_map_links() -> MapLinks {
+    use_context::<MapLinks>().unwrap_or_default()
+}

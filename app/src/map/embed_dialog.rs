@@ -1,0 +1,142 @@
+use leptos::{html, prelude::*};
+
+use crate::{
+    embed::{iframe_snippet, EmbedOptions, EmbedTheme, DEFAULT_HEIGHT, MAX_HEIGHT, MIN_HEIGHT},
+    layout::Expand,
+};
+
+/// The "Embed" button and its dialog (a native `<dialog>`): pick the theme, height, depth and
+/// whether progress shows; the iframe snippet follows, with a live preview and a Copy button.
+/// `origin` is this site's (`https://trailmap.example`), so the snippet works when pasted
+/// elsewhere.
+#[component]
+pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let is_open = RwSignal::new(false);
+    let theme = RwSignal::new(EmbedTheme::Auto);
+    let height = RwSignal::new(DEFAULT_HEIGHT);
+    let expand = RwSignal::new(Expand::default());
+    let progress = RwSignal::new(true);
+    let copied = RwSignal::new(false);
+    let options = Memo::new(move |_| EmbedOptions {
+        theme: theme.get(),
+        height: height.get(),
+        expand: expand.get(),
+        progress: progress.get(),
+        ..Default::default()
+    });
+    let origin = origin.unwrap_or_default();
+    let snippet = {
+        let slug = slug.clone();
+        move || iframe_snippet(&origin, &slug, &title, &options.get())
+    };
+    let preview_src = move || options.get().path(&slug);
+
+    let open = move |_| {
+        if let Some(dialog) = dialog.get_untracked() {
+            copied.set(false);
+            is_open.set(true);
+            let _ = dialog.show_modal();
+        }
+    };
+    let close = move |_| {
+        if let Some(dialog) = dialog.get_untracked() {
+            dialog.close();
+        }
+    };
+    let copy = {
+        let snippet = snippet.clone();
+        move |_| {
+            let text = snippet();
+            let clipboard = window().navigator().clipboard();
+            let _ = clipboard.write_text(&text);
+            copied.set(true);
+        }
+    };
+    let on_theme = move |event| {
+        if let Ok(next) = EmbedTheme::parse(&event_target_value(&event)) {
+            theme.set(next);
+        }
+    };
+    let on_height = move |event| {
+        if let Ok(next) = event_target_value(&event).parse::<u32>() {
+            height.set(next.clamp(MIN_HEIGHT, MAX_HEIGHT));
+        }
+    };
+    let on_expand = move |event| {
+        if let Ok(next) = Expand::parse(&event_target_value(&event)) {
+            expand.set(next);
+        }
+    };
+
+    view! {
+        <button type="button" class="embed-button" aria-haspopup="dialog" on:click=open>
+            "Embed"
+        </button>
+        <dialog
+            class="embed-dialog"
+            node_ref=dialog
+            aria-labelledby="embed-dialog-title"
+            on:close=move |_| is_open.set(false)
+        >
+            <h2 id="embed-dialog-title">"Embed this roadmap"</h2>
+            <form method="dialog" on:submit=|event| event.prevent_default()>
+                <label>
+                    "Theme "
+                    <select on:change=on_theme>
+                        <option value="auto" selected>"Auto"</option>
+                        <option value="light">"Light"</option>
+                        <option value="dark">"Dark"</option>
+                    </select>
+                </label>
+                <label>
+                    "Height (px) "
+                    <input
+                        type="number"
+                        min=MIN_HEIGHT
+                        max=MAX_HEIGHT
+                        step="10"
+                        prop:value=move || height.get().to_string()
+                        on:change=on_height
+                    />
+                </label>
+                <label>
+                    "Levels shown "
+                    <select on:change=on_expand>
+                        <option value="0">"0"</option>
+                        <option value="1" selected>"1"</option>
+                        <option value="2">"2"</option>
+                        <option value="3">"3"</option>
+                        <option value="all">"All"</option>
+                    </select>
+                </label>
+                <label>
+                    <input
+                        type="checkbox"
+                        prop:checked=progress
+                        on:change=move |event| progress.set(event_target_checked(&event))
+                    />
+                    " Show progress"
+                </label>
+            </form>
+            <label for="embed-snippet">"Snippet"</label>
+            <textarea id="embed-snippet" readonly prop:value=snippet.clone()></textarea>
+            <div class="actions">
+                <span aria-live="polite">{move || copied.get().then_some("Copied")}</span>
+                <button type="button" on:click=copy>
+                    "Copy"
+                </button>
+                <button type="button" on:click=close>
+                    "Close"
+                </button>
+            </div>
+            <Show when=move || is_open.get()>
+                <iframe
+                    title="Embed preview"
+                    src=preview_src.clone()
+                    height=move || options.get().height.min(480).to_string()
+                ></iframe>
+            </Show>
+        </dialog>
+    }
+}

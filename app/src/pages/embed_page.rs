@@ -1,0 +1,320 @@
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::{
+    api::get_roadmap,
+    contexts::{
+        map_links::provide_embed_links,
+        map_state::provide_map_state,
+        progress::{provide_progress_with, ProgressState},
+    },
+    embed::EmbedOptions,
+    layout,
+    map::{
+        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, topic_panel::TopicPanel,
+    },
+    pages::not_found::NotFound,
+    roadmap::Roadmap,
+};
+
+/// `/embed/:slug`: the same interactive map as `/roadmaps/:slug`, made to live in another
+/// site's iframe: no site header, a small "Open in Trailmap" link, its links stay inside the
+/// embed, and it talks to the host page with `postMessage` (see `embed.rs` for the messages).
+/// Bad query options render an error page with status 400.
+#[component]
+pub fn EmbedPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let roadmap = Resource::new(slug, get_roadmap);
+    let options = query.with_untracked(|q| EmbedOptions::parse(q));
+
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading the roadmap…"</p> }>
+            {move || {
+                let options = options.clone();
+                Suspend::new(async move {
+                    let roadmap = roadmap.await;
+                    match (roadmap, options) {
+                        (Ok(Some(_)), Err(problems)) => {
+                            view! { <EmbedOptionsError problems /> }.into_any()
+                        }
+                        (Ok(Some(roadmap)), Ok(options)) => {
+                            match check_node(&roadmap, &options) {
+                                Ok(()) => view! { <EmbedView roadmap options /> }.into_any(),
+                                Err(problem) => {
+                                    view! { <EmbedOptionsError problems=vec![problem] /> }
+                                        .into_any()
+                                }
+                            }
+                        }
+                        (Ok(None), _) => view! { <NotFound /> }.into_any(),
+                        (Err(error), _) => {
+                            view! {
+                                <p class="error">
+                                    "Could not load this roadmap: " {error.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// `node=` must name a topic of this roadmap (an alias counts).
+fn check_node(roadmap: &Roadmap, options: &EmbedOptions) -> Result<(), String> {
+    match &options.node {
+        Some(node) if roadmap.resolve(node.as_str()).is_none() => {
+            Err(format!("node: there is no topic `{node}` in this roadmap"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What was wrong with the query, with status 400 during server rendering.
+#[component]
+fn EmbedOptionsError(problems: Vec<String>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::BAD_REQUEST);
+    }
+    view! {
+        <Title text="Bad embed options — Trailmap" />
+        <section class="embed-error" role="alert">
+            <h1>"This embed's options are not valid"</h1>
+            <ul>{problems.into_iter().map(|problem| view! { <li>{problem}</li> }).collect_view()}</ul>
+            <p>
+                "Options: theme=light|dark|auto, node=<topic id>, expand=0…16|all, "
+                "height=200…2000, progress=0|1, readonly=0|1."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
+    let roadmap = Arc::new(roadmap);
+    let query = use_query_map();
+    let selected = Signal::derive(move || query.read().get("node"));
+    provide_embed_links(options.clone());
+    let state = provide_map_state(roadmap.clone(), None, selected);
+    // Progress in an embed lives in the browser's storage only (partitioned per host site by
+    // browsers): an embed has no account and never syncs.
+    let progress = options
+        .progress
+        .then(|| provide_progress_with(state.roadmap, !options.readonly));
+    // The embed's own starting depth, plus whatever reveals the topic it opens with.
+    let mut expanded = options.expand.expanded(&roadmap);
+    if let Some(node) = &options.node {
+        expanded.extend(layout::ancestors(&roadmap, node.as_str()));
+    }
+    state.expanded.set(expanded);
+    centre_selected_on_first_measure(state);
+
+    let theme = RwSignal::new(options.theme);
+    let open_href = match &options.node {
+        Some(node) => crate::map::node_href(&roadmap.slug, node.as_str()),
+        None => format!("/roadmaps/{}", roadmap.slug),
+    };
+    let root = NodeRef::<leptos::html::Div>::new();
+
+    #[cfg(feature = "hydrate")]
+    messages::connect(state, progress, theme, root);
+
+    view! {
+        <Title text=format!("{} roadmap — Trailmap", roadmap.title) />
+        <Meta name="robots" content="noindex" />
+        <div
+            class="embed-page"
+            node_ref=root
+            data-theme=move || theme.get().data_theme()
+            data-progress=options.progress.to_string()
+            data-readonly=options.readonly.to_string()
+            style:height=format!("{}px", options.height)
+        >
+            <div class="embed-bar">
+                <span class="embed-title">{roadmap.title.clone()}</span>
+                {progress.map(|progress| view! { <EmbedProgress progress /> })}
+                <a class="embed-open" href=open_href target="_blank" rel="noopener">
+                    "Open in Trailmap"
+                </a>
+            </div>
+            <MapToolbar />
+            <section class="map-area embed-map" aria-label=format!("{} map", roadmap.title)>
+                <MapCanvas />
+                <Minimap />
+            </section>
+            <TopicPanel roadmap=roadmap.clone() selected />
+        </div>
+    }
+}
+
+/// "x of y settled" once the browser's storage has been read.
+#[component]
+fn EmbedProgress(progress: ProgressState) -> impl IntoView {
+    view! {
+        <span class="embed-progress" role="status">
+            {move || {
+                progress
+                    .counts
+                    .get()
+                    .map(|counts| {
+                        let c = counts.overall;
+                        format!("{} of {} settled ({}%)", c.settled(), c.total, c.percent())
+                    })
+            }}
+        </span>
+    }
+}
+
+/// Centre the topic the embed opens with, once the map has a size.
+fn centre_selected_on_first_measure(state: crate::contexts::map_state::MapState) {
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        if state.screen.get().is_none() {
+            return false;
+        }
+        if let Some(id) = state.selected.get_untracked() {
+            state.center_on(&id);
+        }
+        true
+    });
+}
+
+/// The embed's side of the conversation with its host page (browser only).
+#[cfg(feature = "hydrate")]
+mod messages {
+    use leptos::{ev, html, prelude::*};
+    use leptos_router::{hooks::use_navigate, NavigateOptions};
+    use wasm_bindgen::JsValue;
+
+    use crate::{
+        contexts::{map_links::use_map_links, map_state::MapState, progress::ProgressState},
+        embed::{node_selected_message, progress_message, ready_message, EmbedTheme, HostMessage},
+    };
+
+    /// Posts to the host page. The target origin is `*`: the embed does not know its host,
+    /// and what it says (its height, the selected topic, progress counts) is not secret.
+    fn post(message: &serde_json::Value) {
+        let Some(parent) = window().parent().ok().flatten() else {
+            return;
+        };
+        if let Ok(value) = js_sys::JSON::parse(&message.to_string()) {
+            let _ = parent.post_message(&value, "*");
+        }
+    }
+
+    pub fn connect(
+        state: MapState,
+        progress: Option<ProgressState>,
+        theme: RwSignal<EmbedTheme>,
+        root: NodeRef<html::Div>,
+    ) {
+        // "progress" with the counts (never which topics) whenever they change.
+        if let Some(progress) = progress {
+            Effect::new(move |previous: Option<Option<(usize, usize)>>| {
+                let now = progress
+                    .counts
+                    .get()
+                    .map(|counts| (counts.overall.done, counts.overall.total));
+                if let Some((done, total)) = now {
+                    if previous.flatten() != Some((done, total)) {
+                        post(&progress_message(done, total));
+                    }
+                }
+                now
+            });
+        }
+        // "ready" on mount, and again whenever the embed's height changes.
+        let last_height = StoredValue::new(0.0_f64);
+        let report_height = move || {
+            let Some(el) = root.get_untracked() else {
+                return;
+            };
+            let height = f64::from(el.scroll_height().max(el.client_height()));
+            if (height - last_height.get_value()).abs() >= 1.0 {
+                last_height.set_value(height);
+                post(&ready_message(height));
+            }
+        };
+        Effect::new(move |_| {
+            if root.get().is_some() {
+                // Track what can change the height: the open topic and the theme.
+                state.selected.track();
+                theme.track();
+                report_height();
+            }
+        });
+        let resize = window_event_listener(ev::resize, move |_| report_height());
+        on_cleanup(move || resize.remove());
+
+        // "node-selected" when the reader opens a topic (not for the one it starts with).
+        Effect::new(move |previous: Option<Option<crate::roadmap::NodeId>>| {
+            let selected = state.selected.get();
+            if let (Some(previous), Some(id)) = (&previous, &selected) {
+                if previous.as_ref() != Some(id) {
+                    let title = state
+                        .roadmap
+                        .with_value(|r| r.node(id.as_str()).map(|n| n.title.clone()))
+                        .unwrap_or_default();
+                    post(&node_selected_message(id, &title));
+                }
+            }
+            selected
+        });
+
+        // Requests from the host page: only from our parent window, only well-formed ones.
+        let navigate = use_navigate();
+        let links = use_map_links();
+        let listener = window_event_listener(ev::message, move |event: web_sys::MessageEvent| {
+            let from_parent = match (event.source(), window().parent().ok().flatten()) {
+                (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
+                _ => false,
+            };
+            if !from_parent {
+                return;
+            }
+            let Some(data) = js_sys::JSON::stringify(&event.data())
+                .ok()
+                .and_then(|text| text.as_string())
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            else {
+                return;
+            };
+            match HostMessage::parse(&data) {
+                Some(HostMessage::FocusNode(id)) => {
+                    let Some(id) = state
+                        .roadmap
+                        .with_value(|r| r.resolve(id.as_str()).map(|n| n.id.clone()))
+                    else {
+                        return;
+                    };
+                    state.reveal(&id);
+                    state.center_on(&id);
+                    state.focused.set(Some(id.clone()));
+                    let href = state
+                        .roadmap
+                        .with_value(|r| links.node(&r.slug, id.as_str()));
+                    navigate(
+                        &href,
+                        NavigateOptions {
+                            scroll: false,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Some(HostMessage::SetTheme(next)) => theme.set(next),
+                None => {}
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
+}

@@ -1,0 +1,196 @@
+import { expect, Page, test } from "@playwright/test";
+import http from "node:http";
+import { AddressInfo } from "node:net";
+
+// The embed (/embed/{slug}) inside a page of another origin: a tiny host site served from a
+// second loopback port, whose iframe points at the app under test.
+
+type Host = { url: string; close: () => Promise<void> };
+
+/** Serves `html` at / on 127.0.0.1, on a free port. */
+async function startHost(html: string): Promise<Host> {
+  const server = http.createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A host page with one iframe at `src`, embed.js, and a log of the messages it receives. */
+function hostPage(appOrigin: string, src: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Host page</title></head>
+<body>
+  <h1>A blog post about backends</h1>
+  <iframe id="map" title="Backend roadmap" src="${appOrigin}${src}" width="320" height="300"></iframe>
+  <script>
+    window.received = [];
+    window.addEventListener("message", (event) => {
+      if (event.data && event.data.source === "trailmap") window.received.push(event.data);
+    });
+  </script>
+  <script src="${appOrigin}/embed.js"></script>
+</body>
+</html>`;
+}
+
+async function openHost(page: Page, baseURL: string | undefined, src: string): Promise<Host> {
+  const appOrigin = new URL(baseURL ?? "http://127.0.0.1:3000").origin;
+  const host = await startHost(hostPage(appOrigin, src));
+  await page.goto(host.url);
+  return host;
+}
+
+const received = (page: Page) => page.evaluate(() => (window as any).received as any[]);
+
+test("a page of another origin embeds the map, which hydrates and can be panned, zoomed and expanded", async ({
+  page,
+  baseURL,
+}) => {
+  const host = await openHost(page, baseURL, "/embed/backend?height=400");
+  try {
+    const map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    await expect(map.getByRole("tree", { name: "Roadmap topics" })).toBeVisible();
+    await expect(map.getByRole("link", { name: "Open in Trailmap" })).toHaveAttribute("target", "_blank");
+
+    const zoom = map.locator(".zoom-level");
+    await expect(zoom).toHaveText("100%");
+    await map.getByRole("button", { name: "Zoom in" }).click();
+    await expect(zoom).toHaveText("150%");
+
+    const canvas = map.locator(".map-canvas");
+    const before = await canvas.evaluate((el) => (el as HTMLElement).style.transform);
+    const box = (await map.locator(".map-viewport").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2 - 40, { steps: 5 });
+    await page.mouse.up();
+    expect(await canvas.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
+
+    const methods = map.getByRole("link", { name: "HTTP methods", exact: true });
+    await expect(methods).toHaveCount(0);
+    await map.getByRole("button", { name: "Expand HTTP", exact: true }).click();
+    await expect(methods).toBeAttached();
+  } finally {
+    await host.close();
+  }
+});
+
+test("the host receives ready and node-selected messages, and embed.js resizes the iframe", async ({
+  page,
+  baseURL,
+}) => {
+  const host = await openHost(page, baseURL, "/embed/backend?height=420");
+  try {
+    const map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+
+    await expect.poll(async () => (await received(page)).some((m) => m.type === "ready")).toBe(true);
+    const ready = (await received(page)).find((m) => m.type === "ready");
+    expect(ready.height).toBeGreaterThanOrEqual(400);
+    // The iframe was 300px tall; embed.js set it to the reported height.
+    await expect
+      .poll(() => page.locator("#map").evaluate((el) => el.getBoundingClientRect().height))
+      .toBe(Math.ceil(ready.height));
+
+    await map.getByRole("link", { name: "DNS", exact: true }).click();
+    await expect(map.getByRole("complementary", { name: "DNS" })).toBeVisible();
+    await expect
+      .poll(async () => (await received(page)).find((m) => m.type === "node-selected"))
+      .toEqual({ source: "trailmap", type: "node-selected", node: "dns", title: "DNS" });
+  } finally {
+    await host.close();
+  }
+});
+
+test("the host can focus a topic and switch the theme; malformed messages are ignored", async ({
+  page,
+  baseURL,
+}) => {
+  const host = await openHost(page, baseURL, "/embed/backend?theme=light");
+  try {
+    const map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    const post = (message: unknown) =>
+      page.evaluate((data) => {
+        const frame = document.getElementById("map") as HTMLIFrameElement;
+        frame.contentWindow!.postMessage(data, "*");
+      }, message);
+
+    await post("focus-node");
+    await post({ source: "someone-else", type: "set-theme", theme: "dark" });
+    await post({ source: "trailmap-host", type: "set-theme", theme: "pink" });
+    await expect(map.locator(".embed-page")).toHaveAttribute("data-theme", "light");
+
+    await post({ source: "trailmap-host", type: "set-theme", theme: "dark" });
+    await expect(map.locator(".embed-page")).toHaveAttribute("data-theme", "dark");
+
+    await post({ source: "trailmap-host", type: "focus-node", node: "postgresql" });
+    await expect(map.getByRole("complementary", { name: "PostgreSQL" })).toBeVisible();
+  } finally {
+    await host.close();
+  }
+});
+
+test("the embed fits a 320px wide frame without horizontal scrolling", async ({ page, baseURL }) => {
+  const host = await openHost(page, baseURL, "/embed/backend");
+  try {
+    const map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    const overflow = await map
+      .locator("html")
+      .evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  } finally {
+    await host.close();
+  }
+});
+
+test("the map page itself refuses to be framed", async ({ page, baseURL }) => {
+  const appOrigin = new URL(baseURL ?? "http://127.0.0.1:3000").origin;
+  const host = await startHost(`<!DOCTYPE html><html lang="en"><head><title>Framer</title></head><body>
+    <iframe id="page" title="Map page" src="${appOrigin}/roadmaps/backend"></iframe>
+    <iframe id="embed" title="Embed" src="${appOrigin}/embed/backend"></iframe>
+  </body></html>`);
+  try {
+    const response = page.waitForResponse((r) => r.url() === `${appOrigin}/roadmaps/backend`);
+    await page.goto(host.url);
+    const csp = (await (await response).allHeaders())["content-security-policy"];
+    expect(csp).toContain("frame-ancestors 'none'");
+
+    // The embed beside it loads, so the host page works; the map page stays empty.
+    await expect(page.frameLocator("#embed").locator("main")).toBeAttached();
+    await expect(page.frameLocator("#page").locator("main")).toHaveCount(0);
+  } finally {
+    await host.close();
+  }
+});
+
+test("the Embed dialog builds a snippet from the chosen options, with a preview", async ({ page }) => {
+  await page.goto("/roadmaps/backend");
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+
+  await page.getByRole("button", { name: "Embed" }).click();
+  const dialog = page.getByRole("dialog", { name: "Embed this roadmap" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Theme").selectOption("dark");
+  await dialog.getByLabel("Height (px)").fill("480");
+  await dialog.getByLabel("Height (px)").press("Tab");
+  await dialog.getByLabel("Levels shown").selectOption("2");
+  await dialog.getByLabel("Show progress").uncheck();
+
+  const snippet = dialog.getByLabel("Snippet");
+  await expect(snippet).toHaveValue(
+    /<iframe src="http:\/\/[^"]+\/embed\/backend\?theme=dark&amp;expand=2&amp;height=480&amp;progress=0"/,
+  );
+  await expect(dialog.frameLocator("iframe").locator(".embed-page")).toHaveAttribute("data-theme", "dark");
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toBeHidden();
+});
