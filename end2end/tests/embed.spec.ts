@@ -57,7 +57,7 @@ test("a page of another origin embeds the map, which hydrates and can be panned,
   try {
     const map = page.frameLocator("#map");
     await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
-    await expect(map.getByRole("tree", { name: "Roadmap topics" })).toBeVisible();
+    await expect(map.getByRole("treeitem", { name: /Web fundamentals/ })).toBeVisible();
     await expect(map.getByRole("link", { name: "Open in Trailmap" })).toHaveAttribute("target", "_blank");
 
     const zoom = map.locator(".zoom-level");
@@ -97,7 +97,8 @@ test("the host receives ready and node-selected messages, and embed.js resizes t
     expect(ready.height).toBeGreaterThanOrEqual(400);
     // The iframe was 300px tall; embed.js set it to the reported height.
     await expect
-      .poll(() => page.locator("#map").evaluate((el) => el.getBoundingClientRect().height))
+      // The iframe's content box (its border is not part of the height it was given).
+      .poll(() => page.locator("#map").evaluate((el) => (el as HTMLElement).clientHeight))
       .toBe(Math.ceil(ready.height));
 
     await map.getByRole("link", { name: "DNS", exact: true }).click();
@@ -105,6 +106,50 @@ test("the host receives ready and node-selected messages, and embed.js resizes t
     await expect
       .poll(async () => (await received(page)).find((m) => m.type === "node-selected"))
       .toEqual({ source: "trailmap", type: "node-selected", node: "dns", title: "DNS" });
+  } finally {
+    await host.close();
+  }
+});
+
+test("marking a topic inside the embed works, persists, and the host hears the counts", async ({
+  page,
+  baseURL,
+}) => {
+  const host = await openHost(page, baseURL, "/embed/backend");
+  try {
+    let map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    await expect(map.locator(".embed-progress")).toContainText(/^0 of \d+ settled/);
+    await map.locator("#node-what-is-backend").focus();
+    await page.keyboard.press("d");
+    await expect(map.locator("#node-what-is-backend")).toHaveClass(/status-done/);
+    await expect(map.locator(".embed-progress")).toContainText(/^1 of \d+ settled/);
+    await expect
+      .poll(async () => (await received(page)).some((m) => m.type === "progress" && m.done === 1))
+      .toBe(true);
+    const progress = (await received(page)).find((m) => m.type === "progress" && m.done === 1);
+    expect(Object.keys(progress).sort()).toEqual(["done", "percent", "source", "total", "type"]);
+
+    await page.reload();
+    map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    await expect(map.locator("#node-what-is-backend")).toHaveClass(/status-done/);
+  } finally {
+    await host.close();
+  }
+});
+
+test("a read-only embed shows statuses but offers no way to change them", async ({ page, baseURL }) => {
+  const host = await openHost(page, baseURL, "/embed/backend?readonly=1&node=dns");
+  try {
+    const map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    await expect(map.getByRole("complementary", { name: "DNS" })).toBeVisible();
+    await expect(map.getByRole("group", { name: "Your status" })).toHaveCount(0);
+    await expect(map.locator(".done-box")).toHaveCount(0);
+    await map.locator("#node-dns").focus();
+    await page.keyboard.press("d");
+    await expect(map.locator("#node-dns")).not.toHaveClass(/status-done/);
   } finally {
     await host.close();
   }
