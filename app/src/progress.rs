@@ -18,7 +18,8 @@
 //!
 //! Layers: `clock` (HLC stamps, device ids), `register` (entries, the log, merging), `outbox`
 //! (unacknowledged mutations), `local` (a device's saved state), `tally` (counts, next topic,
-//! reconciliation after a roadmap changed), `transfer` (export/import files).
+//! reconciliation after a roadmap changed), `transfer` (export/import files), `wire` (the sync
+//! API's bodies, shared with the server).
 
 mod clock;
 mod local;
@@ -26,6 +27,7 @@ mod outbox;
 mod register;
 mod tally;
 mod transfer;
+mod wire;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +41,7 @@ pub use tally::{
 pub use transfer::{
     export_json, import_json, EXPORT_FORMAT, EXPORT_VERSION, MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES,
 };
+pub use wire::{PullResponse, PulledEntry, PushRequest, PushResponse};
 
 /// Where a learner is with one topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
