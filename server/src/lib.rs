@@ -1,22 +1,27 @@
 #![recursion_limit = "256"]
 //! Trailmap's server: the axum router that renders the Leptos app (SSR, then hydrated in
-//! the browser), serves the site's static files, the roadmap JSON API and `/healthz`.
+//! the browser), serves the site's static files, the roadmap JSON API, accounts and progress
+//! sync (`/api/auth/*`, `/api/sync/*`) and `/healthz`.
 //!
 //! `router(state)` builds everything from an explicit `AppState`; `Application` binds a
 //! listener (port 0 allowed, for tests) and serves until a shutdown signal.
 
+pub mod accounts;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod store;
+pub mod sync;
 pub mod telemetry;
 
 use std::{net::SocketAddr, path::Path};
 
 use app::{catalog::Catalog, content::ContentError, shell, App};
 use axum::{
-    extract::{FromRef, MatchedPath, Request},
+    extract::{DefaultBodyLimit, FromRef, MatchedPath, Request},
     http::{header, HeaderValue},
-    routing::get,
+    middleware,
+    routing::{get, post},
     Router,
 };
 use leptos::prelude::*;
@@ -29,7 +34,8 @@ use tower_http::{
 use crate::{
     config::Config,
     error::ApiError,
-    http::{health, roadmaps},
+    http::{auth, cookies::CookiePolicy, csrf, health, roadmaps},
+    store::Db,
 };
 
 /// Everything a request may need; cheap to clone.
@@ -38,6 +44,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub catalog: Catalog,
     pub roadmap_bodies: roadmaps::RoadmapBodies,
+    pub db: Db,
+    pub cookie_policy: CookiePolicy,
+    pub limiter: accounts::LoginLimiter,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +55,8 @@ pub enum StartupError {
     Content(Vec<ContentError>),
     #[error("could not serialise the roadmaps: {0}")]
     Serialise(#[from] serde_json::Error),
+    #[error("{0}")]
+    Database(#[from] store::DbError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(String),
     #[error("could not listen on {addr}: {source}")]
@@ -64,16 +75,28 @@ pub fn render_content_errors(errors: &[ContentError]) -> String {
 }
 
 impl AppState {
-    /// Loads and validates the roadmaps; refuses to build a half-working state.
-    pub fn load(config: &Config) -> Result<Self, StartupError> {
+    /// Loads and validates the roadmaps, opens and migrates the database; refuses to build a
+    /// half-working state.
+    pub async fn load(config: &Config) -> Result<Self, StartupError> {
         let roadmaps =
             app::content::load_catalog(&config.roadmaps).map_err(StartupError::Content)?;
         let catalog = Catalog::new(roadmaps);
         let roadmap_bodies = roadmaps::RoadmapBodies::new(&catalog)?;
+        let db = store::connect(&config.database_url).await?;
+        match store::sessions::delete_expired(&db, store::unix_now()).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "deleted expired sessions"),
+            Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
+        }
         Ok(Self {
             leptos_options: leptos_options(config)?,
             catalog,
             roadmap_bodies,
+            db,
+            cookie_policy: CookiePolicy {
+                secure_always: config.secure_cookies,
+            },
+            limiter: accounts::LoginLimiter::default(),
         })
     }
 }
@@ -98,7 +121,21 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/roadmaps", get(roadmaps::list))
         .route("/roadmaps/{slug}", get(roadmaps::show))
-        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) });
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/signin", post(auth::signin))
+        .route("/auth/signout", post(auth::signout))
+        .route("/auth/me", get(auth::me))
+        .route("/auth/csrf", get(auth::csrf))
+        .route("/sync/{slug}/push", post(http::sync::push))
+        .route("/sync/{slug}/pull", get(http::sync::pull))
+        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
+        .layer(DefaultBodyLimit::max(
+            app::progress::PushRequest::MAX_BODY_BYTES,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.cookie_policy,
+            csrf::require_token,
+        ));
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -140,7 +177,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let state = AppState::load(config)?;
+        let state = AppState::load(config).await?;
         Self::with_state(config.addr, state).await
     }
 
@@ -162,7 +199,11 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Connect info gives handlers the peer address (sign-in rate limiting per IP).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }

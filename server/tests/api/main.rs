@@ -1,5 +1,10 @@
-//! Integration tests: the real router on 127.0.0.1:0 with the real roadmap content.
+//! Integration tests: the real router on 127.0.0.1:0 with the real roadmap content and a fresh
+//! SQLite database per test.
 
+mod auth;
+mod csrf;
 mod helpers;
 mod pages;
 mod roadmaps_api;
+mod sync;
+mod sync_model;

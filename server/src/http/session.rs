@@ -1,0 +1,49 @@
+//! Extractors for who is asking: the signed-in user (from the session cookie) and the client's
+//! IP address (for rate limiting).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+
+use crate::{
+    accounts::looks_like_token,
+    error::ApiError,
+    http::cookies,
+    store::{self, sessions::SessionUser},
+    AppState,
+};
+
+/// The signed-in user; 401 JSON when there is no valid session.
+pub struct CurrentUser(pub SessionUser);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let id = cookies::get(&parts.headers, cookies::SESSION)
+            .filter(|id| looks_like_token(id))
+            .ok_or_else(ApiError::signed_out)?;
+        store::sessions::find(&state.db, id, store::unix_now())
+            .await?
+            .map(Self)
+            .ok_or_else(ApiError::signed_out)
+    }
+}
+
+/// The peer's IP address. Proxy headers are not trusted for this (anyone can send them); behind
+/// a reverse proxy every client shares the proxy's address and so its per-IP limit.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()),
+        ))
+    }
+}
