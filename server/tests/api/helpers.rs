@@ -1,4 +1,8 @@
-use std::{collections::HashMap, path::PathBuf, sync::Arc};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
@@ -60,13 +64,34 @@ pub async fn spawn_app() -> TestApp {
         addr: "127.0.0.1:0".parse().unwrap(),
         roadmaps: workspace_path("roadmaps"),
         site_root: workspace_path("target/site"),
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db/trailmap.db").display()
-        ),
+        database_url: fresh_database_url(&dir.path().join("db")).await,
         secure_cookies: false,
     };
     start(config, dir).await
+}
+
+/// A new, empty database: a SQLite file in `dir` (a folder not created yet: the server must
+/// create it), or, when `TRAILMAP_TEST_POSTGRES_URL` names a PostgreSQL server, a new database
+/// there (left behind afterwards: point it at a throwaway server).
+pub async fn fresh_database_url(dir: &Path) -> String {
+    match std::env::var("TRAILMAP_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            use sqlx::{Connection, Executor};
+            sqlx::any::install_default_drivers();
+            let name = format!("trailmap_test_{}", server::accounts::new_token().unwrap());
+            let mut admin = sqlx::AnyConnection::connect(&admin_url)
+                .await
+                .expect("TRAILMAP_TEST_POSTGRES_URL accepts connections");
+            admin
+                .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .expect("may create databases");
+            let mut url = url::Url::parse(&admin_url).expect("a valid URL");
+            url.set_path(&name);
+            url.to_string()
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("trailmap.db").display()),
+    }
 }
 
 async fn start(config: Config, dir: Arc<TempDir>) -> TestApp {

@@ -5,7 +5,8 @@
 //!
 //! Clocks are skewed from 10 minutes behind to 59 s ahead: within the server's clamping bound,
 //! so no stamp is rewritten and "greatest-stamped write wins" is exactly what must hold.
-//! `TRAILMAP_MODEL_CASES` sets the number of cases (default 32).
+//! `TRAILMAP_MODEL_CASES` sets the number of cases (default 32). Like every test here it runs
+//! on PostgreSQL instead when `TRAILMAP_TEST_POSTGRES_URL` is set.
 
 use std::sync::OnceLock;
 
@@ -20,7 +21,7 @@ use server::{
     sync::validate_push,
 };
 
-use crate::helpers::workspace_path;
+use crate::helpers::{fresh_database_url, workspace_path};
 
 const TOPICS: [&str; 5] = ["dns", "http", "http-methods", "postgresql", "docker"];
 const DEVICES: usize = 3;
@@ -229,10 +230,7 @@ fn check_converged(world: &World, server: &ProgressLog) -> Result<(), TestCaseEr
 
 async fn run_case(skews: [i64; DEVICES], steps: Vec<Step>) -> Result<(), TestCaseError> {
     let dir = tempfile::TempDir::new().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("model.db").display()
-    );
+    let url = fresh_database_url(dir.path()).await;
     let db = store::connect(&url).await.unwrap();
     let username = Username::parse("learner").unwrap();
     let user = store::users::create(&db, &username, "not-a-real-hash", 0)
