@@ -118,9 +118,8 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let catalog = state.catalog.clone();
-    let api = Router::new()
-        .route("/roadmaps", get(roadmaps::list))
-        .route("/roadmaps/{slug}", get(roadmaps::show))
+    // A learner's own data: never stored by a cache.
+    let personal = Router::new()
         .route("/auth/signup", post(auth::signup))
         .route("/auth/signin", post(auth::signin))
         .route("/auth/signout", post(auth::signout))
@@ -128,6 +127,14 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/csrf", get(auth::csrf))
         .route("/sync/{slug}/push", post(http::sync::push))
         .route("/sync/{slug}/pull", get(http::sync::pull))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let api = Router::new()
+        .route("/roadmaps", get(roadmaps::list))
+        .route("/roadmaps/{slug}", get(roadmaps::show))
+        .merge(personal)
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(
             app::progress::PushRequest::MAX_BODY_BYTES,

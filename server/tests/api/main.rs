@@ -6,5 +6,6 @@ mod csrf;
 mod helpers;
 mod pages;
 mod roadmaps_api;
+mod storage;
 mod sync;
 mod sync_model;

@@ -65,8 +65,9 @@ async fn push_applies_and_pull_returns_the_entries() {
         .await;
 
     assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let ack: Value = response.json().await.unwrap();
-    assert_eq!(ack["acknowledged"], 1 + 1);
+    assert_eq!(ack["acknowledged"], 2);
     assert_eq!(ack["cursor"], 2);
     let pulled = browser.pull("backend", 0).await;
     assert_eq!(pulled["cursor"], 2);
