@@ -35,6 +35,7 @@ pub async fn push(
     Ok(Json(PushResponse {
         acknowledged: outcome.acknowledged,
         cursor: outcome.cursor,
+        entries: outcome.entries,
     }))
 }
 

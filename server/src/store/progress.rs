@@ -4,7 +4,8 @@
 //! the write lock on SQLite and a row lock on PostgreSQL, so two pushes of one learner never
 //! interleave. Then: skip mutations already applied for this device (a retry), reject a gap,
 //! merge the rest with `ProgressLog::apply` (last writer wins by HLC stamp), give each changed
-//! row the next change sequence number, and remember the last applied id.
+//! row the next change sequence number, and remember the last applied id. The answer carries
+//! the stored entry of every topic named, so the device can adopt what the server kept.
 
 use std::collections::BTreeSet;
 
@@ -14,12 +15,14 @@ use sqlx::{any::AnyRow, Row};
 use super::Db;
 use crate::sync::ValidPush;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushOutcome {
     /// Every mutation id up to this one is stored.
     pub acknowledged: u64,
     /// The learner's change sequence after the push.
     pub cursor: u64,
+    /// The stored entry of every topic the push named, in the order first named.
+    pub entries: Vec<PulledEntry>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,23 +58,26 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
         .iter()
         .filter(|mutation| mutation.id > last_applied)
         .collect();
-    let Some(first) = fresh.first() else {
+    if let Some(first) = fresh.first() {
+        if first.id != last_applied + 1 {
+            tx.rollback().await?;
+            return Err(PushError::Gap {
+                expected: last_applied as u64 + 1,
+                got: first.id as u64,
+            });
+        }
+    }
+
+    let mut log = load_log(&mut tx, user_id, &push.roadmap).await?;
+    if fresh.is_empty() {
         // Nothing new: a retry of a push already applied (or an empty push).
         tx.rollback().await?;
         return Ok(PushOutcome {
             acknowledged: last_applied as u64,
             cursor: seq as u64,
-        });
-    };
-    if first.id != last_applied + 1 {
-        tx.rollback().await?;
-        return Err(PushError::Gap {
-            expected: last_applied as u64 + 1,
-            got: first.id as u64,
+            entries: named_entries(push, &log),
         });
     }
-
-    let mut log = load_log(&mut tx, user_id, &push.roadmap).await?;
     let mut changed = BTreeSet::new();
     for mutation in &fresh {
         if log.apply(&mutation.topic, mutation.entry.clone()) {
@@ -128,7 +134,24 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
     Ok(PushOutcome {
         acknowledged: acknowledged as u64,
         cursor: seq as u64,
+        entries: named_entries(push, &log),
     })
+}
+
+/// The log's entry for every topic `push` names, each once.
+fn named_entries(push: &ValidPush, log: &ProgressLog) -> Vec<PulledEntry> {
+    let mut seen = BTreeSet::new();
+    push.mutations
+        .iter()
+        .filter(|mutation| seen.insert(mutation.topic.as_str()))
+        .filter_map(|mutation| {
+            log.entries.get(&mutation.topic).map(|entry| PulledEntry {
+                topic: mutation.topic.clone(),
+                status: entry.status,
+                stamp: entry.stamp.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Every entry of `roadmap` changed after cursor `since` (all of them for 0), and the cursor

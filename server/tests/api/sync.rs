@@ -139,6 +139,13 @@ async fn a_retry_overlapping_new_mutations_applies_only_the_new_ones() {
 
     let ack: Value = response.json().await.unwrap();
     assert_eq!(ack["acknowledged"], 2);
+    let topics: Vec<&str> = ack["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["dns", "http-methods"], "every topic named, once");
     assert_eq!(server_state(&mut browser).await.len(), 2);
 }
 
@@ -391,7 +398,12 @@ async fn a_clock_minutes_ahead_is_clamped_to_a_minute_ahead() {
         .await;
 
     assert_eq!(response.status(), 200);
+    let ack: Value = response.json().await.unwrap();
     let pulled = browser.pull("backend", 0).await;
+    assert_eq!(
+        ack["entries"], pulled["entries"],
+        "the answer tells the device what was stored"
+    );
     let stamp = &pulled["entries"][0]["stamp"];
     let millis = stamp["millis"].as_u64().unwrap();
     assert!(millis >= now + 60_000 && millis <= now_millis() + 60_000);
