@@ -212,3 +212,49 @@ fn the_binary_exits_with_a_clear_message_when_the_database_cannot_open() {
     assert!(stderr.contains("cannot start"), "{stderr}");
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
 }
+
+#[tokio::test]
+async fn sessions_end_when_idle_too_long_or_too_old() {
+    use store::sessions::{ABSOLUTE_SECONDS, IDLE_SECONDS};
+    let dir = tempfile::TempDir::new().unwrap();
+    let db = store::connect(&sqlite_url(dir.path())).await.unwrap();
+    let username = server::accounts::Username::parse("alice").unwrap();
+    let user = store::users::create(&db, &username, "hash", 0)
+        .await
+        .unwrap()
+        .unwrap();
+    let idle = "a".repeat(32);
+    let busy = "b".repeat(32);
+    store::sessions::create(&db, &idle, user, None, 0)
+        .await
+        .unwrap();
+    store::sessions::create(&db, &busy, user, None, 0)
+        .await
+        .unwrap();
+
+    // The busy session is used every day; the idle one never again.
+    let day = 24 * 60 * 60;
+    let mut now = 0;
+    while now + day < ABSOLUTE_SECONDS {
+        now += day;
+        let found = store::sessions::find(&db, &busy, now).await.unwrap();
+        assert!(found.is_some(), "day {}", now / day);
+    }
+
+    assert!(IDLE_SECONDS < ABSOLUTE_SECONDS);
+    assert!(store::sessions::find(&db, &idle, IDLE_SECONDS)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store::sessions::find(&db, &busy, ABSOLUTE_SECONDS)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(
+        store::sessions::find(&db, &busy, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "deleted"
+    );
+}
