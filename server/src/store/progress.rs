@@ -176,7 +176,9 @@ pub async fn pull(
     )
     .bind(user_id)
     .bind(roadmap)
-    .bind(since)
+    // A cursor from the future (the database was restored from a backup, or replaced) would
+    // hide every row until the sequence caught up: send everything instead.
+    .bind(if since > cursor { 0 } else { since })
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -456,3 +456,19 @@ async fn progress_and_sessions_survive_a_restart() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_cursor_from_the_future_gets_everything() {
+    let (_app, mut browser) = signed_in().await;
+    browser
+        .push(
+            "backend",
+            &push_body(vec![mutation(1, "dns", "done", now_millis())]),
+        )
+        .await;
+
+    let pulled = browser.pull("backend", 1_000).await;
+
+    assert_eq!(pulled["cursor"], 1);
+    assert_eq!(pulled["entries"].as_array().unwrap().len(), 1);
+}
