@@ -46,19 +46,21 @@ pub struct Me {
     pub username: String,
 }
 
+#[derive(Deserialize)]
+struct Session {
+    username: Option<String>,
+}
+
 #[derive(Serialize)]
 struct Credentials<'a> {
     username: &'a str,
     password: &'a str,
 }
 
-/// The signed-in user, or `None` for a guest (401).
+/// The signed-in user, or `None` for a guest.
 pub async fn me() -> Result<Option<Me>, ApiFailure> {
-    match get_json::<Me>("/api/auth/me").await {
-        Ok(me) => Ok(Some(me)),
-        Err(failure) if failure.status() == Some(401) => Ok(None),
-        Err(failure) => Err(failure),
-    }
+    let session = get_json::<Session>("/api/auth/session").await?;
+    Ok(session.username.map(|username| Me { username }))
 }
 
 pub async fn sign_in(username: &str, password: &str) -> Result<Me, ApiFailure> {

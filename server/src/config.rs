@@ -59,6 +59,21 @@ pub struct Config {
     )]
     pub site_root: PathBuf,
 
+    /// Database for accounts and synced progress. SQLite by default (the file and its folder
+    /// are created when missing); a `postgres://` URL uses PostgreSQL instead.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/trailmap.db?mode=rwc",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Mark cookies `Secure` on every response, not only on requests a proxy marked
+    /// `X-Forwarded-Proto: https`. Set it whenever the site is served over HTTPS.
+    #[arg(long, env = "TRAILMAP_SECURE_COOKIES", global = true)]
+    pub secure_cookies: bool,
+
     /// The site's public origin (`https://trailmap.example`): oEmbed recognises its own map
     /// pages by it and writes absolute embed URLs with it. Unset: the request's Host header.
     #[arg(long, env = "TRAILMAP_PUBLIC_URL", value_parser = parse_public_url, global = true)]

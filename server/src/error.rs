@@ -3,7 +3,7 @@
 //! never sent.
 
 use axum::{
-    http::StatusCode,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -11,13 +11,32 @@ use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// Malformed input: bad JSON, wrong types, invalid values.
     #[error("{0}")]
     BadRequest(String),
+    /// No valid session, or wrong credentials (`code` tells which).
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    /// The request failed the CSRF check.
+    #[error("{0}")]
+    Csrf(String),
     #[error("{0}")]
     NotFound(String),
     /// A request for something the server does not do (an oEmbed format other than JSON).
     #[error("{0}")]
     NotImplemented(String),
+    /// The request clashes with stored state (`code`: `username_taken`, `gap`).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Well-formed but refers to something that does not exist (an unknown topic).
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("too many failed attempts; try again in {retry_after} seconds")]
+    TooManyRequests { retry_after: u64 },
     #[error("internal error")]
     Internal(String),
 }
@@ -29,13 +48,40 @@ struct ErrorBody<'a> {
 }
 
 impl ApiError {
+    /// 401 for a request that needs a session and has none.
+    pub fn signed_out() -> Self {
+        Self::Unauthorized {
+            code: "unauthorized",
+            message: "sign in first".into(),
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
+            Self::Csrf(_) => (StatusCode::FORBIDDEN, "csrf"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::NotImplemented(_) => (StatusCode::NOT_IMPLEMENTED, "not_implemented"),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::internal(format!("database: {error}"))
     }
 }
 
@@ -49,6 +95,12 @@ impl IntoResponse for ApiError {
             error: code,
             message: self.to_string(),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyRequests { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+        }
+        response
     }
 }

@@ -1,13 +1,17 @@
 #![recursion_limit = "256"]
 //! Trailmap's server: the axum router that renders the Leptos app (SSR, then hydrated in
-//! the browser), serves the site's static files, the roadmap JSON API and `/healthz`.
+//! the browser), serves the site's static files, the roadmap JSON API, accounts and progress
+//! sync (`/api/auth/*`, `/api/sync/*`) and `/healthz`.
 //!
 //! `router(state)` builds everything from an explicit `AppState`; `Application` binds a
 //! listener (port 0 allowed, for tests) and serves until a shutdown signal.
 
+pub mod accounts;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod store;
+pub mod sync;
 pub mod telemetry;
 
 use std::{net::SocketAddr, path::Path};
@@ -19,10 +23,10 @@ use app::{
     shell, App,
 };
 use axum::{
-    extract::{FromRef, MatchedPath, Request},
+    extract::{DefaultBodyLimit, FromRef, MatchedPath, Request},
     http::{header, HeaderValue},
     middleware,
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use leptos::prelude::*;
@@ -35,7 +39,8 @@ use tower_http::{
 use crate::{
     config::Config,
     error::ApiError,
-    http::{embed, health, oembed, roadmaps, snapshot},
+    http::{auth, cookies::CookiePolicy, csrf, embed, health, oembed, roadmaps, snapshot},
+    store::Db,
 };
 
 /// Everything a request may need; cheap to clone.
@@ -44,6 +49,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub catalog: Catalog,
     pub roadmap_bodies: roadmaps::RoadmapBodies,
+    pub db: Db,
+    pub cookie_policy: CookiePolicy,
+    pub limiter: accounts::LoginLimiter,
     pub site: Site,
 }
 
@@ -61,6 +69,8 @@ pub enum StartupError {
     Content(Vec<ContentError>),
     #[error("could not serialise the roadmaps: {0}")]
     Serialise(#[from] serde_json::Error),
+    #[error("{0}")]
+    Database(#[from] store::DbError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(String),
     #[error("could not listen on {addr}: {source}")]
@@ -79,16 +89,28 @@ pub fn render_content_errors(errors: &[ContentError]) -> String {
 }
 
 impl AppState {
-    /// Loads and validates the roadmaps; refuses to build a half-working state.
-    pub fn load(config: &Config) -> Result<Self, StartupError> {
+    /// Loads and validates the roadmaps, opens and migrates the database; refuses to build a
+    /// half-working state.
+    pub async fn load(config: &Config) -> Result<Self, StartupError> {
         let roadmaps =
             app::content::load_catalog(&config.roadmaps).map_err(StartupError::Content)?;
         let catalog = Catalog::new(roadmaps);
         let roadmap_bodies = roadmaps::RoadmapBodies::new(&catalog)?;
+        let db = store::connect(&config.database_url).await?;
+        match store::sessions::delete_expired(&db, store::unix_now()).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(count, "deleted expired sessions"),
+            Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
+        }
         Ok(Self {
             leptos_options: leptos_options(config)?,
             catalog,
             roadmap_bodies,
+            db,
+            cookie_policy: CookiePolicy {
+                secure_always: config.secure_cookies,
+            },
+            limiter: accounts::LoginLimiter::default(),
             site: Site {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
@@ -115,10 +137,32 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let catalog = state.catalog.clone();
     let site = state.site.clone();
+    // A learner's own data: never stored by a cache.
+    let personal = Router::new()
+        .route("/auth/signup", post(auth::signup))
+        .route("/auth/signin", post(auth::signin))
+        .route("/auth/signout", post(auth::signout))
+        .route("/auth/me", get(auth::me))
+        .route("/auth/session", get(auth::session))
+        .route("/auth/csrf", get(auth::csrf))
+        .route("/sync/{slug}/push", post(http::sync::push))
+        .route("/sync/{slug}/pull", get(http::sync::pull))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
     let api = Router::new()
         .route("/roadmaps", get(roadmaps::list))
         .route("/roadmaps/{slug}", get(roadmaps::show))
-        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) });
+        .merge(personal)
+        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
+        .layer(DefaultBodyLimit::max(
+            app::progress::PushRequest::MAX_BODY_BYTES,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.cookie_policy,
+            csrf::require_token,
+        ));
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -172,7 +216,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let state = AppState::load(config)?;
+        let state = AppState::load(config).await?;
         Self::with_state(config.addr, state).await
     }
 
@@ -194,7 +238,11 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Connect info gives handlers the peer address (sign-in rate limiting per IP).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }

@@ -298,9 +298,9 @@ impl ProgressState {
                 break;
             };
             match api_client::push(&slug, &request).await {
-                Ok(answer) => {
-                    self.update_saved(|local| local.outbox.acknowledge(answer.acknowledged));
-                }
+                Ok(answer) => self.update_saved(|local| {
+                    local.acknowledge_push(&answer, storage::now_millis());
+                }),
                 // The server refuses this outbox (a gap in the ids, or a topic the roadmap
                 // no longer has): start over as a fresh device holding every known mark.
                 Err(failure) if matches!(failure.status(), Some(409 | 422)) && !restarted => {

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::register::validate_entry;
 use super::{
-    shorten, tally, Clock, DeviceId, Entry, Mutation, Outbox, ProgressLog, Reconciliation, Status,
+    shorten, tally, Clock, DeviceId, Entry, Mutation, Outbox, ProgressLog, PushResponse,
+    Reconciliation, Status,
 };
 use crate::roadmap::Roadmap;
 
@@ -113,6 +114,31 @@ impl LocalProgress {
             if validate_entry(topic, entry).is_ok() {
                 self.clock.observe(&entry.stamp, wall_millis);
                 self.log.apply(topic, entry.clone());
+            }
+        }
+    }
+
+    /// Takes in the answer to a push: drops the acknowledged mutations from the outbox, then,
+    /// for every entry the server returned whose topic has nothing left pending here, makes
+    /// the server's entry the local one, even if its stamp is smaller (the server clamped a
+    /// stamp from a clock that ran ahead, or kept a newer edit). Topics with pending edits keep
+    /// their local entry: those edits are pushed next and their answer settles the topic.
+    /// Entries that fail [`validate_entry`] are skipped.
+    pub fn acknowledge_push(&mut self, response: &PushResponse, wall_millis: u64) {
+        self.outbox.acknowledge(response.acknowledged);
+        for pulled in &response.entries {
+            let entry = pulled.entry();
+            if validate_entry(&pulled.topic, &entry).is_err() {
+                continue;
+            }
+            self.clock.observe(&entry.stamp, wall_millis);
+            let pending = self
+                .outbox
+                .pending
+                .iter()
+                .any(|mutation| mutation.topic == pulled.topic);
+            if !pending {
+                self.log.entries.insert(pulled.topic.clone(), entry);
             }
         }
     }
@@ -237,6 +263,58 @@ mod tests {
     use super::*;
     use crate::progress::register::tests::entry;
     use crate::progress::Stamp;
+
+    fn server_entry(
+        topic: &str,
+        status: Status,
+        millis: u64,
+        device: &str,
+    ) -> crate::progress::PulledEntry {
+        let entry = entry(status, millis, 0, device);
+        crate::progress::PulledEntry {
+            topic: topic.into(),
+            status: entry.status,
+            stamp: entry.stamp,
+        }
+    }
+
+    #[test]
+    fn acknowledge_push_adopts_the_server_entry_for_settled_topics_only() {
+        let mut local = LocalProgress::new("backend", "device-a1");
+        // This device's clock runs two hours ahead.
+        local.set("dns", Status::Done, 7_200_000);
+        local.set("http", Status::Done, 7_200_001);
+        local.set("http", Status::Skipped, 7_200_002);
+        let response = PushResponse {
+            acknowledged: 2,
+            cursor: 2,
+            entries: vec![
+                // Clamped by the server to its time + 1 minute.
+                server_entry("dns", Status::Done, 60_000, "device-a1"),
+                server_entry("http", Status::Done, 60_000, "device-a1"),
+            ],
+        };
+
+        local.acknowledge_push(&response, 7_200_003);
+
+        assert_eq!(local.outbox.len(), 1, "mutation 3 is still pending");
+        assert_eq!(local.log.entries["dns"].stamp.millis, 60_000, "adopted");
+        assert_eq!(
+            local.log.entries["http"].status,
+            Status::Skipped,
+            "a topic with a pending edit keeps the local entry"
+        );
+        let mut later = LocalProgress::new("backend", "device-a1");
+        later.acknowledge_push(
+            &PushResponse {
+                acknowledged: 0,
+                cursor: 0,
+                entries: vec![server_entry("Bad Topic", Status::Done, 1, "device-a1")],
+            },
+            0,
+        );
+        assert!(later.log.is_empty(), "invalid entries are skipped");
+    }
 
     const DEVICE: &str = "device-a1";
 

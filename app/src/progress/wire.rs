@@ -5,6 +5,12 @@
 //! stores the last one it pulled (as a string, in [`super::LocalProgress::cursor`]) and sends it
 //! back as `since`. A push's `cursor` is informational; only a pull may advance the stored one,
 //! or changes from other devices committed in between would be skipped.
+//!
+//! Pulled entries merge by last writer wins (`LocalProgress::absorb`). A push's `entries` are
+//! adopted as they are for topics with nothing pending (`LocalProgress::acknowledge_push`):
+//! the server has seen every acknowledged edit, so its entry is the truth even when it carries
+//! a smaller stamp than the device's own (a clamped one). Without that, a device whose clock
+//! ran ahead would keep its own edit forever while every other device had moved on.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +31,18 @@ impl PushRequest {
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
 }
 
-/// The answer to a push: every mutation with an id up to `acknowledged` is stored (the client
-/// calls `Outbox::acknowledge(acknowledged)`).
+/// The answer to a push: every mutation with an id up to `acknowledged` is stored. The
+/// client hands the whole response to `LocalProgress::acknowledge_push`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     pub acknowledged: u64,
     pub cursor: u64,
+    /// The server's current entry for every topic the push named (under the topic's current
+    /// id), also when the push was a retry of one already applied. The server may have stored
+    /// an entry other than the one pushed: another device's newer edit, or the pushed edit with
+    /// its stamp clamped because the device's clock ran ahead.
+    #[serde(default)]
+    pub entries: Vec<PulledEntry>,
 }
 
 /// `GET /api/sync/{slug}/pull?since=<cursor>`: every topic changed after `since`.

@@ -1,8 +1,14 @@
-//! Integration tests: the real router on 127.0.0.1:0 with the real roadmap content.
+//! Integration tests: the real router on 127.0.0.1:0 with the real roadmap content and a fresh
+//! SQLite database per test.
 
+mod auth;
+mod csrf;
 mod embed;
 mod helpers;
 mod oembed;
 mod pages;
 mod roadmaps_api;
 mod snapshot;
+mod storage;
+mod sync;
+mod sync_model;

@@ -1,0 +1,38 @@
+//! Accounts: what a username and a password may be, how passwords are hashed and checked,
+//! how session and CSRF tokens are made, and how failed sign-ins are rate limited.
+
+mod limiter;
+mod password;
+mod username;
+
+pub use limiter::LoginLimiter;
+pub use password::{hash_password, verify_password, Password};
+pub use username::Username;
+
+/// A fresh 128-bit token from the operating system's CSPRNG, as 32 lower-case hex digits:
+/// session ids and CSRF tokens.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+/// Whether `raw` could be a token from [`new_token`] (cheap check before any lookup).
+pub fn looks_like_token(raw: &str) -> bool {
+    raw.len() == 32 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_32_hex_digits_and_differ() {
+        let first = new_token().unwrap();
+        let second = new_token().unwrap();
+        assert!(looks_like_token(&first), "{first}");
+        assert_ne!(first, second);
+        assert!(!looks_like_token("not-a-token"));
+        assert!(!looks_like_token(&"A".repeat(32)));
+    }
+}

@@ -1,0 +1,110 @@
+//! Checking a push before anything is stored: the whole request is validated up front, so a
+//! bad mutation anywhere rejects the push and stores nothing of it.
+//!
+//! The merge rule itself is not here: the store applies mutations with
+//! `app::progress::ProgressLog::apply`, the same last-writer-wins code the browser runs.
+
+use app::progress::{validate_entry, DeviceId, Entry, PushRequest, Stamp};
+use app::roadmap::Roadmap;
+
+use crate::error::ApiError;
+
+/// A stamp further ahead of the server's clock than this is refused: that clock is broken.
+pub const MAX_AHEAD_MILLIS: u64 = 24 * 60 * 60 * 1000;
+/// A stamp ahead by more than this (but within a day) is stored as server time + this, so one
+/// fast clock cannot make its edits win over everyone's for hours.
+pub const CLAMP_AHEAD_MILLIS: u64 = 60 * 1000;
+
+/// A push that passed every check; topics are resolved to current node ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidPush {
+    pub roadmap: String,
+    pub device: String,
+    /// Consecutive ids, oldest first.
+    pub mutations: Vec<ValidMutation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidMutation {
+    pub id: i64,
+    pub topic: String,
+    pub entry: Entry,
+}
+
+/// Validates a push for `roadmap` received at server time `now_millis`.
+pub fn validate_push(
+    roadmap: &Roadmap,
+    request: PushRequest,
+    now_millis: u64,
+) -> Result<ValidPush, ApiError> {
+    DeviceId::parse(&request.device).map_err(ApiError::BadRequest)?;
+    if request.mutations.len() > PushRequest::MAX_MUTATIONS {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "a push may carry at most {} mutations, not {}",
+            PushRequest::MAX_MUTATIONS,
+            request.mutations.len()
+        )));
+    }
+    let limit = now_millis.saturating_add(CLAMP_AHEAD_MILLIS);
+    let mut last_clamped: Option<(u64, u32)> = None;
+    let mut previous_id: Option<u64> = None;
+    let mut mutations = Vec::with_capacity(request.mutations.len());
+    for mutation in request.mutations {
+        let id = mutation.id;
+        if id == 0 || i64::try_from(id).is_err() {
+            return Err(ApiError::BadRequest(format!(
+                "mutation id {id} is out of range"
+            )));
+        }
+        if previous_id.is_some_and(|previous| previous.checked_add(1) != Some(id)) {
+            return Err(ApiError::BadRequest(
+                "mutation ids must be consecutive and increasing".into(),
+            ));
+        }
+        previous_id = Some(id);
+        // A mutation may carry another device's stamp: a device re-sends marks it imported
+        // from a file or held as a guest, with their original stamps (validated below).
+        let mut entry = mutation.entry();
+        validate_entry(&mutation.topic, &entry)
+            .map_err(|message| ApiError::BadRequest(format!("mutation {id}: {message}")))?;
+        let node = roadmap.resolve(&mutation.topic).ok_or_else(|| {
+            ApiError::Unprocessable(format!(
+                "mutation {id}: roadmap `{}` has no topic `{}`",
+                roadmap.slug, mutation.topic
+            ))
+        })?;
+        if entry.stamp.millis > now_millis.saturating_add(MAX_AHEAD_MILLIS) {
+            return Err(ApiError::BadRequest(format!(
+                "mutation {id}: clock too far ahead (more than a day ahead of the server)"
+            )));
+        }
+        if entry.stamp.millis > limit {
+            entry.stamp = clamp(&entry.stamp, limit, &mut last_clamped);
+        }
+        mutations.push(ValidMutation {
+            id: id as i64,
+            topic: node.id.as_str().to_owned(),
+            entry,
+        });
+    }
+    Ok(ValidPush {
+        roadmap: roadmap.slug.clone(),
+        device: request.device,
+        mutations,
+    })
+}
+
+/// The stamp moved back to `limit`; clamped stamps of one push keep their order through the
+/// counter, so the later edit still wins.
+fn clamp(stamp: &Stamp, limit: u64, last: &mut Option<(u64, u32)>) -> Stamp {
+    let time = match *last {
+        Some((millis, counter)) if millis == limit => (limit, counter.saturating_add(1)),
+        _ => (limit, 0),
+    };
+    *last = Some(time);
+    Stamp {
+        millis: time.0,
+        counter: time.1,
+        device: stamp.device.clone(),
+    }
+}
