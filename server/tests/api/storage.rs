@@ -66,6 +66,8 @@ async fn a_failing_migration_stops_start_up_with_a_clear_error() {
         site_root: workspace_path("target/site"),
         database_url: url,
         secure_cookies: false,
+        public_url: None,
+        embed_origins: Vec::new(),
     };
 
     let error = AppState::load(&config).await.err().expect("start-up fails");
