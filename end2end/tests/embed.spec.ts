@@ -139,6 +139,20 @@ test("marking a topic inside the embed works, persists, and the host hears the c
   }
 });
 
+test("search works inside the embed", async ({ page, baseURL }) => {
+  const host = await openHost(page, baseURL, "/embed/backend");
+  try {
+    const map = page.frameLocator("#map");
+    await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+    const search = map.getByRole("combobox", { name: "Search topics" });
+    await search.fill("postgres");
+    await search.press("Enter");
+    await expect(map.getByRole("complementary", { name: "PostgreSQL" })).toBeVisible();
+  } finally {
+    await host.close();
+  }
+});
+
 test("a read-only embed shows statuses but offers no way to change them", async ({ page, baseURL }) => {
   const host = await openHost(page, baseURL, "/embed/backend?readonly=1&node=dns");
   try {

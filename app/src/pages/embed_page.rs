@@ -14,7 +14,8 @@ use crate::{
     embed::EmbedOptions,
     layout,
     map::{
-        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, topic_panel::TopicPanel,
+        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox,
+        topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -145,7 +146,10 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
                     "Open in Trailmap"
                 </a>
             </div>
-            <MapToolbar />
+            <div class="embed-tools">
+                <SearchBox />
+                <MapToolbar />
+            </div>
             <section class="map-area embed-map" aria-label=format!("{} map", roadmap.title)>
                 <MapCanvas />
                 <Minimap />
