@@ -89,6 +89,9 @@ pub fn policy(nonce: &str, ancestors: &FrameAncestors) -> String {
         "style-src-attr 'unsafe-inline'".to_owned(),
         "img-src 'self' data:".to_owned(),
         "connect-src 'self'".to_owned(),
+        // The offline app shell's service worker (`/sw.js`) and the web app manifest.
+        "worker-src 'self'".to_owned(),
+        "manifest-src 'self'".to_owned(),
         "object-src 'none'".to_owned(),
         "base-uri 'none'".to_owned(),
         "form-action 'self'".to_owned(),

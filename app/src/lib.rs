@@ -12,6 +12,7 @@ pub mod csp;
 pub mod embed;
 pub mod layout;
 pub mod map;
+pub mod offline;
 pub mod pages;
 pub mod progress;
 pub mod roadmap;
@@ -44,6 +45,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.ico" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <meta name="theme-color" content="#137a7f" />
                 <script nonce=leptos::nonce::use_nonce()>{theme::HEAD_SCRIPT}</script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
@@ -87,6 +91,7 @@ fn AppBody(hydrated: RwSignal<bool>) -> impl IntoView {
     }
     view! {
         <SiteHeader />
+        {(!embed).then(|| view! { <offline::UpdateNotice /> })}
         <main id="main" class:embed=embed data-hydrated=move || hydrated.get().to_string()>
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=CatalogPage ssr=SsrMode::Async />

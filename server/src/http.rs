@@ -12,6 +12,7 @@ pub mod health;
 pub mod json;
 pub mod oembed;
 pub mod roadmaps;
+pub mod service_worker;
 pub mod session;
 pub mod snapshot;
 pub mod sync;

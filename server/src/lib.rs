@@ -53,6 +53,7 @@ pub struct AppState {
     pub cookie_policy: CookiePolicy,
     pub limiter: accounts::LoginLimiter,
     pub site: Site,
+    pub service_worker: http::service_worker::ServiceWorkerScript,
 }
 
 /// Where the site lives and who may frame its embeds (from `Config`).
@@ -111,6 +112,7 @@ impl AppState {
                 secure_always: config.secure_cookies,
             },
             limiter: accounts::LoginLimiter::default(),
+            service_worker: http::service_worker::ServiceWorkerScript::new(&config.site_root),
             site: Site {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
@@ -167,6 +169,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/oembed", get(oembed::oembed))
+        .route("/sw.js", get(http::service_worker::serve))
         .nest("/api", api)
         .leptos_routes_with_context(
             &state,

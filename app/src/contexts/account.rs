@@ -1,4 +1,4 @@
-//! Who is signed in, as the browser knows it. `user` is `None` until `/api/auth/me` has
+//! Who is signed in, as the browser knows it. `user` is `None` until `/api/auth/session` has
 //! answered (and always during server rendering), then `Some(None)` for a guest or
 //! `Some(Some(name))`. Progress sync starts only once an account is known.
 
@@ -17,6 +17,17 @@ impl AccountState {
         self.user.get().flatten()
     }
 
+    /// Asks the server who is signed in. Unreachable: stays unknown (not a guest), so a
+    /// signed-in learner who opened the app offline syncs once back online.
+    pub fn refresh(&self) {
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            if let Ok(me) = api_client::me().await {
+                state.user.set(Some(me.map(|me| me.username)));
+            }
+        });
+    }
+
     pub fn signed_in(&self, name: String) {
         self.user.set(Some(Some(name)));
     }
@@ -31,15 +42,14 @@ pub fn provide_account() -> AccountState {
         user: RwSignal::new(None),
     };
     // Effects run only in the browser, after hydration.
-    Effect::new(move |_| {
-        leptos::task::spawn_local(async move {
-            match api_client::me().await {
-                Ok(me) => state.user.set(Some(me.map(|me| me.username))),
-                // Unreachable server: a guest for now; sync retries when back online.
-                Err(_) => state.user.set(Some(None)),
-            }
-        });
+    Effect::new(move |_| state.refresh());
+    // Opened offline (from the service worker's cache): ask again once back online.
+    let on_online = window_event_listener(leptos::ev::online, move |_| {
+        if state.user.get_untracked().is_none() {
+            state.refresh();
+        }
     });
+    on_cleanup(move || on_online.remove());
     provide_context(state);
     state
 }

@@ -1,0 +1,61 @@
+//! The offline app shell, browser side: registers the service worker (`/sw.js`, served by the
+//! server) and tells the learner when a new version has taken over, so nobody keeps using a
+//! stale app without knowing. Embeds never register it.
+
+use leptos::prelude::*;
+
+/// "New version available — reload", shown once a new service worker controls the page.
+#[component]
+pub fn UpdateNotice() -> impl IntoView {
+    let updated = RwSignal::new(false);
+    Effect::new(move |_| register(updated));
+    move || {
+        updated.get().then(|| {
+            view! {
+                <div class="update-notice" role="status">
+                    "A new version of Trailmap is available. "
+                    <button type="button" on:click=move |_| reload()>
+                        "Reload"
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn register(updated: RwSignal<bool>) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    // Not every browser (or an insecure origin) has service workers.
+    let has_workers = js_sys::Reflect::has(&navigator, &"serviceWorker".into()).unwrap_or(false);
+    if !has_workers {
+        return;
+    }
+    let container = navigator.service_worker();
+    // A page that was already controlled and gets a new controller runs an outdated build.
+    let was_controlled = container.controller().is_some();
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        if was_controlled {
+            updated.set(true);
+        }
+    });
+    let _ = container
+        .add_event_listener_with_callback("controllerchange", on_change.as_ref().unchecked_ref());
+    on_change.forget();
+    let _ = container.register("/sw.js");
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn register(_updated: RwSignal<bool>) {}
+
+fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}

@@ -1,0 +1,70 @@
+import { expect, Page, test } from "@playwright/test";
+
+// The offline app shell: a roadmap opened once loads, hydrates and takes marks with no
+// network (service worker cache); back online, a signed-in learner's marks sync.
+
+const PASSWORD = "correct horse battery staple";
+
+async function openAndCache(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  // The worker keeps a copy of the page it found open, and of the app's assets.
+  for (const url of [path, "/pkg/trailmap.wasm", "/pkg/trailmap.js", "/pkg/trailmap.css"]) {
+    await expect
+      .poll(() => page.evaluate(async (u) => Boolean(await caches.match(u)), url), { timeout: 15_000 })
+      .toBe(true);
+  }
+}
+
+test("a roadmap opened before loads, hydrates and takes marks with no network", async ({ page, context }) => {
+  await openAndCache(page, "/roadmaps/backend");
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  await expect(page.getByRole("treeitem", { name: /Web fundamentals/ })).toBeVisible();
+  await page.locator("#node-what-is-backend").focus();
+  await page.keyboard.press("d");
+  await expect(page.locator("#node-what-is-backend")).toHaveClass(/status-done/);
+
+  // A page never opened gets a plain offline notice, not a browser error.
+  const response = await page.goto("/roadmaps/nowhere-opened-yet");
+  expect(response?.status()).toBe(503);
+  await expect(page.getByRole("heading", { name: "You are offline" })).toBeVisible();
+  await context.setOffline(false);
+});
+
+test("marks made in an app opened offline sync once back online", async ({ page, context, browser }) => {
+  const username = `off${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const csrf = await (await page.request.get("/api/auth/csrf")).json();
+  const signup = await page.request.post("/api/auth/signup", {
+    headers: { "X-CSRF-Token": csrf.token },
+    data: { username, password: PASSWORD },
+  });
+  expect(signup.status()).toBe(201);
+  await openAndCache(page, "/roadmaps/backend");
+  await expect(page.locator(".sync-status")).toHaveAttribute("data-state", "synced");
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  await page.locator("#node-dns").focus();
+  await page.keyboard.press("l");
+  await expect(page.locator("#node-dns")).toHaveClass(/status-in_progress/);
+
+  await context.setOffline(false);
+  await expect(page.locator(".sync-status")).toHaveAttribute("data-state", "synced");
+  const other = await browser.newContext();
+  const check = await other.newPage();
+  const token = (await (await check.request.get("/api/auth/csrf")).json()).token;
+  await check.request.post("/api/auth/signin", {
+    headers: { "X-CSRF-Token": token },
+    data: { username, password: PASSWORD },
+  });
+  const pulled = await (await check.request.get("/api/sync/backend/pull?since=0")).json();
+  expect(pulled.entries.find((e: any) => e.topic === "dns")?.status).toBe("in_progress");
+  await other.close();
+});

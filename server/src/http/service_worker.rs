@@ -1,0 +1,111 @@
+//! `/sw.js`: the service worker that lets the app open with no network (see
+//! `service_worker.js`). Built once at start-up from the site folder: its version is a hash of
+//! the build's assets, so a new build means a new worker (and a new cache), and it precaches
+//! exactly the assets this build has.
+
+use std::{path::Path, sync::Arc};
+
+use axum::{
+    extract::State,
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+};
+
+/// Files of the site every page needs, precached at install when the build has them.
+const SHELL_FILES: [&str; 7] = [
+    "pkg/trailmap.js",
+    "pkg/trailmap.wasm",
+    "pkg/trailmap.css",
+    "favicon.ico",
+    "manifest.webmanifest",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+];
+
+const TEMPLATE: &str = include_str!("service_worker.js");
+
+/// The worker script of this build.
+#[derive(Clone, Debug)]
+pub struct ServiceWorkerScript(Arc<str>);
+
+impl ServiceWorkerScript {
+    pub fn new(site_root: &Path) -> Self {
+        let mut hash = Fnv64::default();
+        let mut precache = vec!["/".to_owned()];
+        for file in SHELL_FILES {
+            if let Ok(bytes) = std::fs::read(site_root.join(file)) {
+                hash.write(file.as_bytes());
+                hash.write(&bytes);
+                precache.push(format!("/{file}"));
+            }
+        }
+        hash.write(TEMPLATE.as_bytes());
+        let script = TEMPLATE
+            .replace("__VERSION__", &format!("{:016x}", hash.0))
+            .replace(
+                "__PRECACHE__",
+                &serde_json::to_string(&precache).unwrap_or_else(|_| "[\"/\"]".into()),
+            );
+        Self(script.into())
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        let start = self.0.find("const VERSION = \"")? + "const VERSION = \"".len();
+        self.0.get(start..start + 16)
+    }
+}
+
+/// `GET /sw.js`: always revalidated, so a new build is noticed on the next visit.
+pub async fn serve(State(script): State<ServiceWorkerScript>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        script.0.to_string(),
+    )
+        .into_response()
+}
+
+/// FNV-1a, 64 bits: a stable content hash (std's hasher may change between Rust releases).
+struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_follows_the_assets_and_only_existing_files_are_precached() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+        std::fs::write(site.path().join("pkg/trailmap.js"), "one").unwrap();
+        let first = ServiceWorkerScript::new(site.path());
+        assert!(first.0.contains(r#"const PRECACHE = ["/","/pkg/trailmap.js"];"#));
+        assert!(!first.0.contains("__VERSION__"));
+
+        let same = ServiceWorkerScript::new(site.path());
+        assert_eq!(first.version(), same.version(), "deterministic");
+
+        std::fs::write(site.path().join("pkg/trailmap.js"), "two").unwrap();
+        let changed = ServiceWorkerScript::new(site.path());
+        assert_ne!(first.version(), changed.version(), "a new build, a new version");
+    }
+}
