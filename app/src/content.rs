@@ -53,6 +53,15 @@ pub fn parse_roadmap(
     meta: &SourceFile,
     node_files: &[SourceFile],
 ) -> Result<Roadmap, Vec<ContentError>> {
+    parse_roadmap_located(slug, meta, node_files).map(|(roadmap, _)| roadmap)
+}
+
+/// `parse_roadmap`, plus where each `see:` link was written (for `link_roadmaps`).
+fn parse_roadmap_located(
+    slug: &str,
+    meta: &SourceFile,
+    node_files: &[SourceFile],
+) -> Result<(Roadmap, Vec<SeeRef>), Vec<ContentError>> {
     let mut errors = Errors::default();
     let names: Vec<&str> = std::iter::once(meta.name.as_str())
         .chain(node_files.iter().map(|file| file.name.as_str()))
@@ -73,7 +82,7 @@ pub fn parse_roadmap(
     }
 
     match validate::build(slug, meta_draft, drafts, &names, &mut errors) {
-        Some(roadmap) if errors.is_empty() => Ok(roadmap),
+        Some(built) if errors.is_empty() => Ok(built),
         _ if errors.is_empty() => Err(vec![ContentError {
             file: meta.name.clone(),
             line: 0,
@@ -81,6 +90,74 @@ pub fn parse_roadmap(
         }]),
         _ => Err(errors.into_sorted()),
     }
+}
+
+/// Where a `see:` link was written: link `link` of node `node` (indexes into the roadmap).
+#[derive(Clone, Debug)]
+struct SeeRef {
+    file: String,
+    line: usize,
+    node: usize,
+    link: usize,
+}
+
+/// Checks every `see:` link of every roadmap against the others and fills in the target's
+/// titles. Links into a roadmap in `broken` (one that failed to load, already reported) are not
+/// checked. Returns one error per link whose roadmap or node does not exist.
+fn link_roadmaps(loaded: &mut [(Roadmap, Vec<SeeRef>)], broken: &[String]) -> Vec<ContentError> {
+    let mut errors = Vec::new();
+    let mut resolved = Vec::new();
+    for (index, (roadmap, refs)) in loaded.iter().enumerate() {
+        for at in refs {
+            let Some(link) = roadmap.nodes.get(at.node).and_then(|n| n.see.get(at.link)) else {
+                continue;
+            };
+            let error = |message: String| ContentError {
+                file: at.file.clone(),
+                line: at.line,
+                message: format!("`see`: {message}"),
+            };
+            let target = loaded
+                .iter()
+                .map(|(roadmap, _)| roadmap)
+                .find(|target| target.slug == link.roadmap);
+            let Some(target) = target else {
+                if !broken.contains(&link.roadmap) {
+                    errors.push(error(format!(
+                        "no roadmap has the slug `{}` (a folder roadmaps/{}/ with a roadmap.md)",
+                        link.roadmap, link.roadmap
+                    )));
+                }
+                continue;
+            };
+            match target.node(link.node.as_str()) {
+                Some(node) => resolved.push((
+                    index,
+                    at.node,
+                    at.link,
+                    node.title.clone(),
+                    target.title.clone(),
+                )),
+                None => {
+                    let hint = target
+                        .resolve(link.node.as_str())
+                        .map(|main| format!("; it is an alias of `{}`, link to that", main.id))
+                        .unwrap_or_default();
+                    errors.push(error(format!(
+                        "the roadmap `{}` has no node with the id `{}`{hint}",
+                        link.roadmap, link.node
+                    )));
+                }
+            }
+        }
+    }
+    for (roadmap, node, link, title, roadmap_title) in resolved {
+        if let Some(see) = loaded[roadmap].0.nodes[node].see.get_mut(link) {
+            see.title = title;
+            see.roadmap_title = roadmap_title;
+        }
+    }
+    errors
 }
 
 /// A file being read: its position in the roadmap (0 is roadmap.md) and its name.

@@ -569,6 +569,7 @@ mod tests {
             aliases: Vec::new(),
             related: Vec::new(),
             alternatives: Vec::new(),
+            see: Vec::new(),
             level: None,
             estimate: None,
             resources: Vec::new(),

@@ -256,6 +256,18 @@ pub struct Tip {
     pub text: String,
 }
 
+/// A link to a node of another roadmap (`see: <roadmap-slug>/<node-id>`). The titles are filled
+/// in when the whole catalog is loaded and the target is known to exist (empty before that).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeeAlso {
+    pub roadmap: String,
+    pub node: NodeId,
+    /// The target node's title.
+    pub title: String,
+    /// The target roadmap's title.
+    pub roadmap_title: String,
+}
+
 /// One stage or topic. Stages are the nodes without a parent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
@@ -271,6 +283,9 @@ pub struct Node {
     pub estimate: Option<Estimate>,
     pub resources: Vec<Resource>,
     pub tips: Vec<Tip>,
+    /// Links to nodes of other roadmaps.
+    #[serde(default)]
+    pub see: Vec<SeeAlso>,
     /// The text as authored (Markdown).
     pub markdown: String,
     /// The text rendered to HTML, with any raw HTML escaped (safe to insert).

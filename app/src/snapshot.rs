@@ -282,6 +282,7 @@ mod tests {
             aliases: vec![],
             related: vec![],
             alternatives: vec![],
+            see: Vec::new(),
             level: None,
             estimate: None,
             resources: vec![],

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{parse_roadmap, ContentError, SourceFile};
+use super::{link_roadmaps, parse_roadmap_located, ContentError, SeeRef, SourceFile};
 use crate::roadmap::{NodeId, Roadmap};
 
 /// The metadata file of a roadmap folder.
@@ -31,6 +31,11 @@ fn read_source(path: &Path) -> Result<SourceFile, ContentError> {
 /// Read `dir/roadmap.md` and every other `dir/*.md` (sorted by file name) and parse them. The
 /// slug is the folder name and must itself be a valid slug (NodeId rules).
 pub fn load_roadmap_dir(dir: &Path) -> Result<Roadmap, Vec<ContentError>> {
+    load_located(dir).map(|(roadmap, _)| roadmap)
+}
+
+/// `load_roadmap_dir`, plus where each `see:` link was written.
+fn load_located(dir: &Path) -> Result<(Roadmap, Vec<SeeRef>), Vec<ContentError>> {
     let mut errors = Vec::new();
     let slug = dir
         .file_name()
@@ -94,8 +99,8 @@ pub fn load_roadmap_dir(dir: &Path) -> Result<Roadmap, Vec<ContentError>> {
     let Some(meta) = meta else {
         return Err(errors);
     };
-    match parse_roadmap(&slug, &meta, &node_files) {
-        Ok(roadmap) if errors.is_empty() => Ok(roadmap),
+    match parse_roadmap_located(&slug, &meta, &node_files) {
+        Ok(built) if errors.is_empty() => Ok(built),
         Ok(_) => Err(errors),
         Err(mut more) => {
             errors.append(&mut more);
@@ -105,7 +110,8 @@ pub fn load_roadmap_dir(dir: &Path) -> Result<Roadmap, Vec<ContentError>> {
 }
 
 /// Every sub-folder of `root` that contains a roadmap.md, sorted by slug; errors of all
-/// roadmaps together. A root that does not exist or holds no roadmap is an error too.
+/// roadmaps together. A root that does not exist or holds no roadmap is an error too. `see:`
+/// links between roadmaps are checked here, once every roadmap is read.
 pub fn load_catalog(root: &Path) -> Result<Vec<Roadmap>, Vec<ContentError>> {
     let entries = fs::read_dir(root).map_err(|error| {
         vec![folder_error(
@@ -137,15 +143,20 @@ pub fn load_catalog(root: &Path) -> Result<Vec<Roadmap>, Vec<ContentError>> {
         ));
     }
 
-    let mut roadmaps = Vec::new();
-    for (_, path) in &folders {
-        match load_roadmap_dir(path) {
-            Ok(roadmap) => roadmaps.push(roadmap),
-            Err(mut more) => errors.append(&mut more),
+    let mut loaded = Vec::new();
+    let mut broken = Vec::new();
+    for (slug, path) in &folders {
+        match load_located(path) {
+            Ok(built) => loaded.push(built),
+            Err(mut more) => {
+                errors.append(&mut more);
+                broken.push(slug.clone());
+            }
         }
     }
+    errors.append(&mut link_roadmaps(&mut loaded, &broken));
     if errors.is_empty() {
-        Ok(roadmaps)
+        Ok(loaded.into_iter().map(|(roadmap, _)| roadmap).collect())
     } else {
         Err(errors)
     }
@@ -271,6 +282,58 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors[0].file.contains("one"));
         assert!(errors[1].file.contains("two"));
+    }
+
+    #[test]
+    fn catalog_resolves_see_links_between_roadmaps() {
+        let scratch = Scratch::new("see-ok");
+        scratch.write(
+            "backend/roadmap.md",
+            b"title: Backend\nsummary: S\nlevel: beginner\nestimate: 1 week\n",
+        );
+        scratch.write(
+            "backend/01.md",
+            b"## Deploy\nid: deploy\nsee: devops/docker\n",
+        );
+        scratch.write(
+            "devops/roadmap.md",
+            b"title: DevOps\nsummary: S\nlevel: beginner\nestimate: 1 week\n",
+        );
+        scratch.write("devops/01.md", b"## Containers\nid: containers\n\n## Docker\nid: docker\nparent: containers\nsee: backend/deploy\n");
+        let roadmaps = load_catalog(&scratch.0).expect("loads");
+        let see = &roadmaps[0].nodes[0].see;
+        assert_eq!(see.len(), 1);
+        assert_eq!(see[0].roadmap, "devops");
+        assert_eq!(see[0].node.as_str(), "docker");
+        assert_eq!(see[0].title, "Docker");
+        assert_eq!(see[0].roadmap_title, "DevOps");
+        assert_eq!(roadmaps[1].nodes[1].see[0].title, "Deploy");
+        assert_eq!(roadmaps[1].nodes[1].see[0].roadmap_title, "Backend");
+    }
+
+    #[test]
+    fn catalog_rejects_see_links_to_unknown_roadmaps_and_nodes() {
+        let scratch = Scratch::new("see-bad");
+        scratch.write("web/roadmap.md", META);
+        scratch.write(
+            "web/01.md",
+            b"## A\nid: a\naliases: old-a\nsee: ops/docker\nsee: web/nope\n\n## B\nid: b\nsee: web/old-a\nsee: broken/x\n",
+        );
+        scratch.write("broken/roadmap.md", META);
+        scratch.write("broken/01.md", b"## X\nid: X\n");
+        let errors = load_catalog(&scratch.0).expect_err("fails");
+        let web = scratch.0.join("web").join("01.md").display().to_string();
+        let at = |line: usize, fragment: &str| {
+            errors
+                .iter()
+                .any(|e| e.file == web && e.line == line && e.message.contains(fragment))
+        };
+        assert!(at(4, "no roadmap has the slug `ops`"), "{errors:#?}");
+        assert!(at(5, "has no node with the id `nope`"), "{errors:#?}");
+        assert!(at(9, "alias of `a`"), "{errors:#?}");
+        // `broken` failed to load (its own error is reported), so links into it are not.
+        assert_eq!(errors.len(), 4, "{errors:#?}");
+        assert!(errors.iter().any(|e| e.file.contains("broken")));
     }
 
     #[test]

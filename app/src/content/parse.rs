@@ -45,6 +45,8 @@ pub(super) struct NodeDraft {
     pub estimate: Option<Estimate>,
     pub resources: Vec<Resource>,
     pub tips: Vec<Tip>,
+    /// `see:` links to other roadmaps as (roadmap slug, node id); checked when the catalog loads.
+    pub see: Vec<Located<(String, NodeId)>>,
     pub markdown: String,
 }
 
@@ -67,6 +69,7 @@ const NODE_FIELDS: &[(&str, bool)] = &[
     ("estimate", false),
     ("resource", true),
     ("tip", true),
+    ("see", true),
 ];
 
 /// One `key: value` line of a field block.
@@ -392,6 +395,13 @@ fn node_from_fields(
                 Ok(tip) => node.tips.push(tip),
                 Err(message) => errors.push(file, line, message),
             },
+            "see" => match parse_see(value) {
+                Ok(target) => node.see.push(Located {
+                    value: target,
+                    line,
+                }),
+                Err(message) => errors.push(file, line, message),
+            },
             _ => {}
         }
     }
@@ -514,6 +524,20 @@ fn check_url(raw: &str) -> Result<String, String> {
     Ok(raw.to_owned())
 }
 
+/// `<roadmap-slug>/<node-id>`: a node of another roadmap. Both parts follow the id rules; whether
+/// they exist is checked when the whole catalog is loaded.
+fn parse_see(value: &str) -> Result<(String, NodeId), String> {
+    let Some((slug, id)) = value.split_once('/') else {
+        return Err(format!(
+            "`see` is `<roadmap-slug>/<node-id>`, found `{}`",
+            excerpt(value, 60)
+        ));
+    };
+    let slug = NodeId::parse(slug.trim()).map_err(|message| format!("`see` roadmap: {message}"))?;
+    let id = NodeId::parse(id.trim()).map_err(|message| format!("`see` node: {message}"))?;
+    Ok((slug.as_str().to_owned(), id))
+}
+
 /// `label | text`; the text may contain `|`.
 fn parse_tip(value: &str) -> Result<Tip, String> {
     let Some((label, text)) = value.split_once('|') else {
@@ -614,6 +638,21 @@ mod tests {
             "mailto:me@example.com",
         ] {
             assert!(check_url(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn see_is_a_roadmap_slug_and_a_node_id() {
+        let (slug, id) = parse_see(" devops / docker ").expect("valid");
+        assert_eq!((slug.as_str(), id.as_str()), ("devops", "docker"));
+        for bad in [
+            "docker",
+            "devops/",
+            "/docker",
+            "Dev Ops/docker",
+            "devops/a/b",
+        ] {
+            assert!(parse_see(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 

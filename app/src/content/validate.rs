@@ -7,8 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::parse::{Located, MetaDraft, NodeDraft};
-use super::{render_markdown, Errors, FileRef};
-use crate::roadmap::{Node, NodeId, Roadmap};
+use super::{render_markdown, Errors, FileRef, SeeRef};
+use crate::roadmap::{Node, NodeId, Roadmap, SeeAlso};
 
 /// Where a name (id or alias) was first claimed.
 struct Claim {
@@ -23,14 +23,15 @@ enum Unresolved {
     Unknown(String),
 }
 
-/// Checks the roadmap as a whole and, when no error at all was found (in any layer), builds it.
+/// Checks the roadmap as a whole and, when no error at all was found (in any layer), builds it,
+/// with where each `see:` link was written (those are checked later, against the catalog).
 pub(super) fn build(
     slug: &str,
     meta: MetaDraft,
     drafts: Vec<NodeDraft>,
     names: &[&str],
     errors: &mut Errors,
-) -> Option<Roadmap> {
+) -> Option<(Roadmap, Vec<SeeRef>)> {
     let file = |index: usize| FileRef {
         index,
         name: names.get(index).copied().unwrap_or(""),
@@ -136,7 +137,19 @@ pub(super) fn build(
     if !errors.is_empty() {
         return None;
     }
-    assemble(slug, meta, drafts, &parents)
+    let see_refs = drafts
+        .iter()
+        .enumerate()
+        .flat_map(|(node, draft)| {
+            draft.see.iter().enumerate().map(move |(link, see)| SeeRef {
+                file: file(draft.file).name.to_owned(),
+                line: see.line,
+                node,
+                link,
+            })
+        })
+        .collect();
+    Some((assemble(slug, meta, drafts, &parents)?, see_refs))
 }
 
 /// Reports every loop in the parent chains once, at the `parent` line of the loop's node that
@@ -273,6 +286,16 @@ fn assemble(
                 estimate: draft.estimate,
                 resources: draft.resources,
                 tips: draft.tips,
+                see: draft
+                    .see
+                    .into_iter()
+                    .map(|see| SeeAlso {
+                        roadmap: see.value.0,
+                        node: see.value.1,
+                        title: String::new(),
+                        roadmap_title: String::new(),
+                    })
+                    .collect(),
                 markdown: draft.markdown,
                 html,
             })

@@ -89,6 +89,23 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
     };
     let related = node.related.iter().filter_map(link).collect_view();
     let alternatives = node.alternatives.iter().filter_map(link).collect_view();
+    // Nodes of other roadmaps (`see:`); their titles were filled in when the catalog loaded.
+    let see_also = node
+        .see
+        .iter()
+        .map(|see| {
+            let label = if see.title.is_empty() {
+                format!("{}/{}", see.roadmap, see.node)
+            } else {
+                format!("{} — {}", see.title, see.roadmap_title)
+            };
+            view! {
+                <li>
+                    <a href=crate::map::node_href(&see.roadmap, see.node.as_str())>{label}</a>
+                </li>
+            }
+        })
+        .collect_view();
     let resources = node
         .resources
         .iter()
@@ -159,6 +176,11 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
                 .then(|| view! {
                     <h3>"Alternatives"</h3>
                     <ul class="links">{alternatives}</ul>
+                })}
+            {(!node.see.is_empty())
+                .then(|| view! {
+                    <h3>"In other roadmaps"</h3>
+                    <ul class="links see-also">{see_also}</ul>
                 })}
         </aside>
     }

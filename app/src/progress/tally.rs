@@ -218,6 +218,7 @@ mod tests {
             aliases: aliases.iter().copied().map(id).collect(),
             related: Vec::new(),
             alternatives: Vec::new(),
+            see: Vec::new(),
             level: None,
             estimate: None,
             resources: Vec::new(),

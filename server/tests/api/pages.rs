@@ -68,6 +68,27 @@ async fn map_page_renders_the_selected_topic_panel_on_the_server() {
 }
 
 #[tokio::test]
+async fn topic_panel_links_to_the_same_topic_in_another_roadmap() {
+    let app = spawn_app().await;
+
+    let html = app
+        .get("/roadmaps/backend?node=docker")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    assert!(html.contains("In other roadmaps"), "{html}");
+    assert!(html.contains(r#"href="/roadmaps/devops?node=docker""#));
+    assert!(
+        html.contains("Docker — DevOps &amp; Deployment")
+            || html.contains("Docker — DevOps & Deployment")
+    );
+    let devops = app.get("/roadmaps/devops?node=docker").await;
+    assert_eq!(devops.status(), 200);
+}
+
+#[tokio::test]
 async fn unknown_roadmap_page_is_a_404() {
     let app = spawn_app().await;
 

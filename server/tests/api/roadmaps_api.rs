@@ -21,6 +21,14 @@ async fn roadmap_list_has_the_backend_summary() {
         .expect("backend is listed");
     assert_eq!(backend["stage_count"], 13);
     assert_eq!(backend["title"], "Backend Developer");
+    let devops = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|roadmap| roadmap["slug"] == "devops")
+        .expect("devops is listed");
+    assert_eq!(devops["title"], "DevOps & Deployment");
+    assert_eq!(devops["stage_count"], 7);
 }
 
 #[tokio::test]
