@@ -168,3 +168,12 @@ test("on a narrow screen the topic panel is a bottom sheet", async ({ page }) =>
   expect(Math.round(box.x)).toBe(0);
   expect(Math.round(box.y + box.height)).toBe(800);
 });
+
+test("a topic links to the same topic in another roadmap", async ({ page }) => {
+  await openMap(page, "/roadmaps/backend?node=docker");
+  const panel = page.getByRole("complementary", { name: /Docker/ });
+  await panel.getByRole("link", { name: "Docker — DevOps & Deployment" }).click();
+  await expect(page).toHaveURL(/\/roadmaps\/devops\?node=docker/);
+  await expect(page.getByRole("heading", { level: 1, name: "DevOps & Deployment" })).toBeVisible();
+  await expect(page.getByRole("complementary", { name: "Docker" })).toBeVisible();
+});

@@ -22,6 +22,12 @@ impl MapLinks {
         }
     }
 
+    /// Whether links leave the page for a new tab (inside an embed, anything that is not the
+    /// embed itself: the map pages refuse to be framed).
+    pub fn external_target(&self) -> Option<&'static str> {
+        self.embed.is_some().then_some("_blank")
+    }
+
     /// The URL of the map with no topic open.
     pub fn map(&self, slug: &str) -> String {
         match &self.embed {

@@ -101,7 +101,13 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
             };
             view! {
                 <li>
-                    <a href=crate::map::node_href(&see.roadmap, see.node.as_str())>{label}</a>
+                    <a
+                        href=crate::map::node_href(&see.roadmap, see.node.as_str())
+                        target=links.external_target()
+                        rel=links.external_target().map(|_| "noopener")
+                    >
+                        {label}
+                    </a>
                 </li>
             }
         })

@@ -98,7 +98,9 @@ mod tests {
         std::fs::create_dir_all(site.path().join("pkg")).unwrap();
         std::fs::write(site.path().join("pkg/trailmap.js"), "one").unwrap();
         let first = ServiceWorkerScript::new(site.path());
-        assert!(first.0.contains(r#"const PRECACHE = ["/","/pkg/trailmap.js"];"#));
+        assert!(first
+            .0
+            .contains(r#"const PRECACHE = ["/","/pkg/trailmap.js"];"#));
         assert!(!first.0.contains("__VERSION__"));
 
         let same = ServiceWorkerScript::new(site.path());
@@ -106,6 +108,10 @@ mod tests {
 
         std::fs::write(site.path().join("pkg/trailmap.js"), "two").unwrap();
         let changed = ServiceWorkerScript::new(site.path());
-        assert_ne!(first.version(), changed.version(), "a new build, a new version");
+        assert_ne!(
+            first.version(),
+            changed.version(),
+            "a new build, a new version"
+        );
     }
 }
