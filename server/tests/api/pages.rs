@@ -156,6 +156,69 @@ async fn pages_send_a_nonce_csp_that_matches_their_scripts() {
 }
 
 #[tokio::test]
+async fn every_html_route_sends_the_full_security_policy() {
+    let app = spawn_app().await;
+
+    let routes = [
+        ("/", false),
+        ("/roadmaps/backend", false),
+        ("/roadmaps/backend?node=dns&view=0,0,1", false),
+        ("/roadmaps/devops", false),
+        ("/account", false),
+        ("/nope", false),
+        ("/roadmaps/nope", false),
+        ("/embed/backend", true),
+        ("/embed/backend?theme=pink", true),
+    ];
+    for (path, is_embed) in routes {
+        let response = app.get(path).await;
+        let headers = response.headers().clone();
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "'strict-dynamic'",
+            "'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "worker-src 'self'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {directive} missing in {csp}");
+        }
+        assert!(csp.contains("script-src 'nonce-"), "{path}: no nonce in {csp}");
+        let framing = if is_embed {
+            "frame-ancestors *"
+        } else {
+            "frame-ancestors 'none'"
+        };
+        assert!(csp.contains(framing), "{path}: {framing} missing in {csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            headers["referrer-policy"],
+            "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path} is an HTML page");
+    }
+}
+
+#[tokio::test]
+async fn the_service_worker_is_served_uncached_with_its_build_version() {
+    let app = spawn_app().await;
+
+    let response = app.get("/sw.js").await;
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let script = response.text().await.unwrap();
+    assert!(!script.contains("__VERSION__") && !script.contains("__PRECACHE__"));
+    assert!(script.contains("const CACHE = \"trailmap-\" + VERSION;"));
+}
+
+#[tokio::test]
 async fn every_response_says_nosniff() {
     let app = spawn_app().await;
 
