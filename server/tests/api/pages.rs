@@ -181,9 +181,15 @@ async fn every_html_route_sends_the_full_security_policy() {
             "base-uri 'none'",
             "worker-src 'self'",
         ] {
-            assert!(csp.contains(directive), "{path}: {directive} missing in {csp}");
+            assert!(
+                csp.contains(directive),
+                "{path}: {directive} missing in {csp}"
+            );
         }
-        assert!(csp.contains("script-src 'nonce-"), "{path}: no nonce in {csp}");
+        assert!(
+            csp.contains("script-src 'nonce-"),
+            "{path}: no nonce in {csp}"
+        );
         let framing = if is_embed {
             "frame-ancestors *"
         } else {
@@ -192,12 +198,14 @@ async fn every_html_route_sends_the_full_security_policy() {
         assert!(csp.contains(framing), "{path}: {framing} missing in {csp}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(
-            headers["referrer-policy"],
-            "strict-origin-when-cross-origin",
+            headers["referrer-policy"], "strict-origin-when-cross-origin",
             "{path}"
         );
         let html = response.text().await.unwrap();
-        assert!(html.starts_with("<!DOCTYPE html>"), "{path} is an HTML page");
+        assert!(
+            html.starts_with("<!DOCTYPE html>"),
+            "{path} is an HTML page"
+        );
     }
 }
 

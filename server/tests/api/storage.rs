@@ -259,3 +259,102 @@ async fn sessions_end_when_idle_too_long_or_too_old() {
         "deleted"
     );
 }
+
+/// Runs the real binary with `args` (plus a free port) and returns its exit status and stderr,
+/// killing it if it is still up after 20 s (it would then be serving: a failure).
+fn start_binary(args: &[&std::ffi::OsStr]) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status, stderr);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the server kept running instead of refusing to start");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn start_up_refuses_a_missing_roadmaps_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+
+    let (status, stderr) = start_binary(&[
+        "--roadmaps".as_ref(),
+        dir.path().join("no-such-folder").as_os_str(),
+        "--database-url".as_ref(),
+        db.as_ref(),
+    ]);
+
+    assert!(!status.success());
+    assert!(stderr.contains("cannot start"), "{stderr}");
+    assert!(stderr.contains("no-such-folder"), "{stderr}");
+}
+
+#[test]
+fn start_up_refuses_an_invalid_roadmap_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let roadmap = dir.path().join("roadmaps/broken");
+    std::fs::create_dir_all(&roadmap).unwrap();
+    std::fs::write(
+        roadmap.join("roadmap.md"),
+        "title: Broken\nsummary: x\nlevel: beginner\nestimate: 1 week\ncolour: red\n\nIntro.\n",
+    )
+    .unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+
+    let (status, stderr) = start_binary(&[
+        "--roadmaps".as_ref(),
+        dir.path().join("roadmaps").as_os_str(),
+        "--database-url".as_ref(),
+        db.as_ref(),
+    ]);
+
+    assert!(!status.success());
+    assert!(stderr.contains("cannot start"), "{stderr}");
+    assert!(
+        stderr.contains("roadmap.md:5"),
+        "names the file and line: {stderr}"
+    );
+}
+
+#[test]
+fn start_up_refuses_a_corrupt_or_unwritable_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("corrupt.db");
+    std::fs::write(&corrupt, vec![0x5a_u8; 64 * 1024]).unwrap();
+    // A database "folder" that is a file: it can be neither created nor written.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "not a folder").unwrap();
+
+    for url in [
+        format!("sqlite://{}?mode=rwc", corrupt.display()),
+        format!("sqlite://{}?mode=rwc", blocker.join("t.db").display()),
+    ] {
+        let (status, stderr) = start_binary(&[
+            "--roadmaps".as_ref(),
+            workspace_path("roadmaps").as_os_str(),
+            "--database-url".as_ref(),
+            url.as_ref(),
+        ]);
+
+        assert!(!status.success(), "{url}");
+        assert!(stderr.contains("cannot start"), "{url}: {stderr}");
+        assert!(
+            stderr.to_lowercase().contains("database"),
+            "{url}: {stderr}"
+        );
+    }
+}
