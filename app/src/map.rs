@@ -15,6 +15,38 @@ pub mod search_box;
 pub mod status_buttons;
 pub mod topic_panel;
 
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+
+use crate::{
+    contexts::{map_links::MapLinks, map_state::MapState},
+    roadmap::NodeId,
+};
+
+/// Opens topic `id` from anywhere on a map (search, "Next topic", a host page's message):
+/// expands its ancestors, centres it, and navigates to its address (`links` keeps an embed
+/// inside the embed) so the panel opens, without scrolling the page. Callers add their own
+/// touches (zoom, highlight, keyboard focus) around it.
+pub fn open_topic(
+    state: MapState,
+    links: &MapLinks,
+    navigate: &impl Fn(&str, NavigateOptions),
+    id: &NodeId,
+) {
+    state.reveal(id);
+    state.center_on(id);
+    let href = state
+        .roadmap
+        .with_value(|r| links.node(&r.slug, id.as_str()));
+    navigate(
+        &href,
+        NavigateOptions {
+            scroll: false,
+            ..Default::default()
+        },
+    );
+}
+
 /// The URL that opens `id` in the panel of roadmap `slug`.
 pub fn node_href(slug: &str, id: &str) -> String {
     format!("/roadmaps/{slug}?node={id}")

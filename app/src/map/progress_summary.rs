@@ -1,12 +1,13 @@
 use leptos::prelude::*;
-use leptos_router::{hooks::use_navigate, NavigateOptions};
+use leptos_router::hooks::use_navigate;
 
 use crate::{
     contexts::{
+        map_links::use_map_links,
         map_state::MapState,
         progress::{ProgressState, SyncStatus},
     },
-    map::{keyboard, node_href},
+    map::{keyboard, open_topic},
 };
 
 /// "x of y settled", a bar, the next topic to study, and export / import.
@@ -15,6 +16,7 @@ pub fn ProgressSummary() -> impl IntoView {
     let progress = expect_context::<ProgressState>();
     let map = expect_context::<MapState>();
     let navigate = use_navigate();
+    let links = use_map_links();
     let import_text = RwSignal::new(String::new());
     let import_result = RwSignal::new(None::<Result<usize, String>>);
 
@@ -46,16 +48,7 @@ pub fn ProgressSummary() -> impl IntoView {
     };
     let next = move |_| {
         if let Some(id) = progress.next_topic() {
-            map.reveal(&id);
-            map.center_on(&id);
-            let href = map.roadmap.with_value(|r| node_href(&r.slug, id.as_str()));
-            navigate(
-                &href,
-                NavigateOptions {
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
+            open_topic(map, &links, &navigate, &id);
             keyboard::focus(map, id);
         }
     };

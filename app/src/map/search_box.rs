@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
 use leptos::{ev, prelude::*};
-use leptos_router::{hooks::use_navigate, NavigateOptions};
+use leptos_router::hooks::use_navigate;
 
 use crate::{
     contexts::{map_links::use_map_links, map_state::MapState},
-    map::keyboard,
+    map::{keyboard, open_topic},
     roadmap::NodeId,
     search::{SearchHit, SearchIndex},
 };
@@ -45,23 +45,11 @@ pub fn SearchBox() -> impl IntoView {
         let navigate = navigate.clone();
         move |id: NodeId| {
             query.set(String::new());
-            state.reveal(&id);
             if state.viewport.get_untracked().k < 0.8 {
                 state.viewport.update(|v| v.k = 1.0);
             }
-            state.center_on(&id);
+            open_topic(state, &links, &navigate, &id);
             state.highlighted.set(Some(id.clone()));
-            let href = state
-                .roadmap
-                .with_value(|r| links.node(&r.slug, id.as_str()));
-            navigate(
-                &href,
-                NavigateOptions {
-                    replace: false,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
             keyboard::focus(state, id);
         }
     };

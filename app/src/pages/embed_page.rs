@@ -129,7 +129,7 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
     messages::connect(state, progress, theme, root);
 
     view! {
-        <Title text=format!("{} roadmap — Trailmap", roadmap.title) />
+        <Title text=crate::pages::page_title(&roadmap.title) />
         <Meta name="robots" content="noindex" />
         <div
             class="embed-page"
@@ -197,7 +197,7 @@ fn centre_selected_on_first_measure(state: crate::contexts::map_state::MapState)
 #[cfg(feature = "hydrate")]
 mod messages {
     use leptos::{ev, html, prelude::*};
-    use leptos_router::{hooks::use_navigate, NavigateOptions};
+    use leptos_router::hooks::use_navigate;
     use wasm_bindgen::JsValue;
 
     use crate::{
@@ -301,19 +301,8 @@ mod messages {
                     else {
                         return;
                     };
-                    state.reveal(&id);
-                    state.center_on(&id);
-                    state.focused.set(Some(id.clone()));
-                    let href = state
-                        .roadmap
-                        .with_value(|r| links.node(&r.slug, id.as_str()));
-                    navigate(
-                        &href,
-                        NavigateOptions {
-                            scroll: false,
-                            ..Default::default()
-                        },
-                    );
+                    crate::map::open_topic(state, &links, &navigate, &id);
+                    state.focused.set(Some(id));
                 }
                 Some(HostMessage::SetTheme(next)) => theme.set(next),
                 None => {}

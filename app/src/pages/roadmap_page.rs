@@ -73,7 +73,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
     record_viewport_in_url(state);
 
     view! {
-        <Title text=format!("{} roadmap — Trailmap", roadmap.title) />
+        <Title text=crate::pages::page_title(&roadmap.title) />
         <Meta name="description" content=roadmap.summary.clone() />
         {origin
             .clone()
