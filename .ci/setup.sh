@@ -98,17 +98,24 @@ setup_postgres() {
   fi
   if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" { print $4 }' | grep -q online; then
     say "starting PostgreSQL $version on 127.0.0.1:5432"
-    pg_ctlcluster "$version" main start
+    # After an unclean stop (a killed session) PostgreSQL syncs its whole data folder before it
+    # accepts connections, which can outlast pg_ctl's default 60 s wait: wait longer, and sync
+    # with one syncfs() call instead of a file-by-file fsync.
+    pg_ctlcluster "$version" main start -- -t 900 -o "-c recovery_init_sync_method=syncfs"
   fi
   local psql=(runuser -u postgres -- psql -qtAX -v ON_ERROR_STOP=1)
   if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = 'trailmap'")" != 1 ]; then
     "${psql[@]}" -c "CREATE ROLE trailmap LOGIN CREATEDB PASSWORD 'trailmap'"
   fi
-  # Databases of earlier test runs.
-  local old
-  for old in $("${psql[@]}" -c "SELECT datname FROM pg_database WHERE datname LIKE 'trailmap_test_%'"); do
-    "${psql[@]}" -c "DROP DATABASE IF EXISTS \"$old\"" >/dev/null
-  done
+  # Databases of earlier test runs, dropped in one session (\gexec runs each generated DROP)
+  # in the background: each DROP DATABASE takes a checkpoint (a second or two apiece), and the
+  # PostgreSQL run of the tests comes minutes later, after the Rust build and the SQLite run.
+  # Their names never collide with the new run's (random suffixes).
+  "${psql[@]}" >/dev/null 2>&1 <<'SQL' &
+SELECT format('DROP DATABASE IF EXISTS %I', datname) FROM pg_database
+WHERE datname LIKE 'trailmap\_test\_%' \gexec
+SQL
+  disown $! 2>/dev/null || true
   export TRAILMAP_TEST_POSTGRES_URL="postgres://trailmap:trailmap@127.0.0.1:5432/postgres"
 }
 
