@@ -283,13 +283,17 @@ pub struct SeeAlso {
 pub struct Node {
     pub id: NodeId,
     pub title: String,
+    // The `Option`s are always sent (`null` when absent): required, nullable in OpenAPI.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub parent: Option<NodeId>,
     /// Children in authored order (derived from the other nodes' `parent`).
     pub children: Vec<NodeId>,
     pub aliases: Vec<NodeId>,
     pub related: Vec<NodeId>,
     pub alternatives: Vec<NodeId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub level: Option<LevelRange>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub estimate: Option<Estimate>,
     pub resources: Vec<Resource>,
     pub tips: Vec<Tip>,

@@ -214,6 +214,7 @@ pub async fn session(MaybeUser(user): MaybeUser) -> Json<Session> {
 /// The signed-in user's name, `null` for a guest.
 #[derive(Serialize, ToSchema)]
 pub struct Session {
+    #[schema(required = true)]
     pub username: Option<String>,
 }
 

@@ -281,4 +281,9 @@ async fn real_responses_validate_against_their_documented_schemas() {
     assert!(!pull_schema.is_valid(&broken));
     let error_schema = validator(&document, "get", "/api/roadmaps/{slug}", Some(404));
     assert!(!error_schema.is_valid(&json!({ "error": "not_found" })));
+    let session_schema = validator(&document, "get", "/api/auth/session", Some(200));
+    assert!(
+        !session_schema.is_valid(&json!({})),
+        "`username` is always sent"
+    );
 }
