@@ -39,6 +39,7 @@ impl RoadmapBodies {
 #[utoipa::path(
     get,
     path = "/roadmaps",
+    operation_id = "list_roadmaps",
     tag = "roadmaps",
     summary = "Every roadmap, without its nodes",
     responses(
@@ -54,6 +55,7 @@ pub async fn list(State(bodies): State<RoadmapBodies>, headers: HeaderMap) -> Re
 #[utoipa::path(
     get,
     path = "/roadmaps/{slug}",
+    operation_id = "get_roadmap",
     tag = "roadmaps",
     summary = "One roadmap with every node",
     params(("slug" = String, Path, description = "The roadmap's slug", example = "backend")),

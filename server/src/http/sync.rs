@@ -19,6 +19,7 @@ use crate::{
 #[utoipa::path(
     post,
     path = "/sync/{slug}/push",
+    operation_id = "push_progress",
     tag = "sync",
     summary = "Store a device's unacknowledged mutations",
     description = "Idempotent: mutations with ids already applied for this device are skipped. \
@@ -77,6 +78,7 @@ pub async fn push(
 #[utoipa::path(
     get,
     path = "/sync/{slug}/pull",
+    operation_id = "pull_progress",
     tag = "sync",
     summary = "Every topic changed since a cursor",
     params(

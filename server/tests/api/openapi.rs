@@ -163,6 +163,21 @@ async fn openapi_documents_errors_security_and_the_csrf_header() {
     let error = &document["components"]["schemas"]["ErrorBody"];
     assert_eq!(error["required"], json!(["error", "message"]));
 
+    let mut operation_ids: Vec<_> = OPERATIONS
+        .iter()
+        .map(|(method, path)| {
+            document["paths"][path][method]["operationId"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    operation_ids.sort_unstable();
+    operation_ids.dedup();
+    assert_eq!(
+        operation_ids.len(),
+        OPERATIONS.len(),
+        "operation ids are unique"
+    );
     for (method, path) in OPERATIONS {
         let operation = &document["paths"][path][method];
         let responses = operation["responses"].as_object().unwrap();
