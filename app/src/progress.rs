@@ -46,6 +46,7 @@ pub use wire::{PullResponse, PulledEntry, PushRequest, PushResponse};
 /// Where a learner is with one topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     #[default]
     Pending,

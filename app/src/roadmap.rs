@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// single hyphens, at most 64 characters (`http-methods`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NodeId(String);
 
 impl NodeId {
@@ -63,6 +64,7 @@ impl fmt::Display for NodeId {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     Beginner,
     Intermediate,
@@ -92,6 +94,7 @@ impl Level {
 
 /// A level or a span of levels (`beginner -> advanced`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LevelRange {
     pub from: Level,
     pub to: Level,
@@ -131,6 +134,7 @@ impl fmt::Display for LevelRange {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TimeUnit {
     Hours,
     Days,
@@ -140,6 +144,7 @@ pub enum TimeUnit {
 
 /// A time estimate: a whole number of hours, days, weeks or months.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Estimate {
     pub amount: u32,
     pub unit: TimeUnit,
@@ -187,6 +192,7 @@ impl fmt::Display for Estimate {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ResourceKind {
     Official,
     Article,
@@ -243,6 +249,7 @@ impl ResourceKind {
 
 /// A typed link to learn more about a node.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resource {
     pub kind: ResourceKind,
     pub title: String,
@@ -251,6 +258,7 @@ pub struct Resource {
 
 /// A short labelled hint ("Pro insight", "Boss fight").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tip {
     pub label: String,
     pub text: String,
@@ -259,6 +267,7 @@ pub struct Tip {
 /// A link to a node of another roadmap (`see: <roadmap-slug>/<node-id>`). The titles are filled
 /// in when the whole catalog is loaded and the target is known to exist (empty before that).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeeAlso {
     pub roadmap: String,
     pub node: NodeId,
@@ -270,16 +279,21 @@ pub struct SeeAlso {
 
 /// One stage or topic. Stages are the nodes without a parent.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Node {
     pub id: NodeId,
     pub title: String,
+    // The `Option`s are always sent (`null` when absent): required, nullable in OpenAPI.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub parent: Option<NodeId>,
     /// Children in authored order (derived from the other nodes' `parent`).
     pub children: Vec<NodeId>,
     pub aliases: Vec<NodeId>,
     pub related: Vec<NodeId>,
     pub alternatives: Vec<NodeId>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub level: Option<LevelRange>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub estimate: Option<Estimate>,
     pub resources: Vec<Resource>,
     pub tips: Vec<Tip>,
@@ -300,6 +314,7 @@ impl Node {
 
 /// A whole roadmap: metadata plus every node in authored (depth-first file) order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Roadmap {
     pub slug: String,
     pub title: String,
@@ -356,6 +371,7 @@ impl Roadmap {
 
 /// What the catalog shows of a roadmap.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoadmapSummary {
     pub slug: String,
     pub title: String,

@@ -37,6 +37,7 @@ async fn main() {
         secure_cookies: false,
         public_url: None,
         embed_origins: Vec::new(),
+        metrics_addr: None,
     };
     let state = AppState::load(&config)
         .await

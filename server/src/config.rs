@@ -90,6 +90,11 @@ pub struct Config {
         global = true
     )]
     pub embed_origins: Vec<String>,
+
+    /// Serve Prometheus metrics at `GET /metrics` on this separate address (`127.0.0.1:9090`;
+    /// keep it private: it is not authenticated). Unset: no metrics are recorded or served.
+    #[arg(long, env = "TRAILMAP_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// A public URL is an origin: scheme, host and port, no path.

@@ -41,10 +41,18 @@ pub enum ApiError {
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: String,
+/// Every API error's body.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// A stable, machine-readable code: `bad_request`, `unauthorized`,
+    /// `invalid_credentials`, `csrf`, `not_found`, `username_taken`, `gap`,
+    /// `payload_too_large`, `unsupported_media_type`, `unprocessable`, `rate_limited`,
+    /// `not_implemented`, `internal`.
+    #[schema(example = "not_found")]
+    pub error: &'a str,
+    /// A short explanation for people; its wording may change.
+    #[schema(example = "no roadmap is called `nope`")]
+    pub message: String,
 }
 
 impl ApiError {

@@ -11,6 +11,7 @@ pub mod embed;
 pub mod health;
 pub mod json;
 pub mod oembed;
+pub mod openapi;
 pub mod roadmaps;
 pub mod service_worker;
 pub mod session;

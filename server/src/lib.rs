@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod metrics;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
@@ -26,7 +27,7 @@ use axum::{
     extract::{DefaultBodyLimit, FromRef, MatchedPath, Request},
     http::{header, HeaderValue},
     middleware,
-    routing::{get, post},
+    routing::get,
     Router,
 };
 use leptos::prelude::*;
@@ -35,11 +36,13 @@ use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     config::Config,
     error::ApiError,
     http::{auth, cookies::CookiePolicy, csrf, embed, health, oembed, roadmaps, snapshot},
+    metrics::Metrics,
     store::Db,
 };
 
@@ -54,6 +57,8 @@ pub struct AppState {
     pub limiter: accounts::LoginLimiter,
     pub site: Site,
     pub service_worker: http::service_worker::ServiceWorkerScript,
+    /// Recorded only when metrics are served (`Config::metrics_addr`).
+    pub metrics: Option<Metrics>,
 }
 
 /// Where the site lives and who may frame its embeds (from `Config`).
@@ -74,6 +79,8 @@ pub enum StartupError {
     Database(#[from] store::DbError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(String),
+    #[error("metrics need the state to record them: load it with `metrics_addr` set")]
+    MetricsNotRecorded,
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -117,6 +124,7 @@ impl AppState {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
             },
+            metrics: config.metrics_addr.map(|_| Metrics::new()),
         })
     }
 }
@@ -139,24 +147,33 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let catalog = state.catalog.clone();
     let site = state.site.clone();
+    let metrics = state.metrics.clone();
+    // JSON routes are registered through `routes!`, which takes each path and method from the
+    // handler's `#[utoipa::path]`: a route cannot be added without its OpenAPI entry.
     // A learner's own data: never stored by a cache.
-    let personal = Router::new()
-        .route("/auth/signup", post(auth::signup))
-        .route("/auth/signin", post(auth::signin))
-        .route("/auth/signout", post(auth::signout))
-        .route("/auth/me", get(auth::me))
-        .route("/auth/session", get(auth::session))
-        .route("/auth/csrf", get(auth::csrf))
-        .route("/sync/{slug}/push", post(http::sync::push))
-        .route("/sync/{slug}/pull", get(http::sync::pull))
+    let personal = OpenApiRouter::new()
+        .routes(routes!(auth::signup))
+        .routes(routes!(auth::signin))
+        .routes(routes!(auth::signout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::session))
+        .routes(routes!(auth::csrf))
+        .routes(routes!(http::sync::push))
+        .routes(routes!(http::sync::pull))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    let api = Router::new()
-        .route("/roadmaps", get(roadmaps::list))
-        .route("/roadmaps/{slug}", get(roadmaps::show))
+    let (api, paths) = OpenApiRouter::new()
+        .routes(routes!(roadmaps::list))
+        .routes(routes!(roadmaps::show))
         .merge(personal)
+        .split_for_parts();
+    let api = api
+        .route(
+            "/openapi.json",
+            http::openapi::route(&http::openapi::document(paths)),
+        )
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(
             app::progress::PushRequest::MAX_BODY_BYTES,
@@ -166,7 +183,7 @@ pub fn router(state: AppState) -> Router {
             csrf::require_token,
         ));
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/oembed", get(oembed::oembed))
         .route("/sw.js", get(http::service_worker::serve))
@@ -207,30 +224,71 @@ pub fn router(state: AppState) -> Router {
                 .get::<MatchedPath>()
                 .map(MatchedPath::as_str);
             tracing::info_span!("request", method = %request.method(), route, uri = %request.uri())
-        }))
-        .with_state(state)
+        }));
+    let router = match metrics {
+        Some(metrics) => router.layer(middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track_requests,
+        )),
+        None => router,
+    };
+    router.with_state(state)
 }
 
 /// A bound, not yet serving, server.
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    /// What the metrics listener would report, if one is bound.
+    metrics: Option<(Metrics, Db)>,
+    /// The separate `/metrics` listener (`Config::metrics_addr`).
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let state = AppState::load(config).await?;
-        Self::with_state(config.addr, state).await
+        Self::with_state(config.addr, state)
+            .await?
+            .with_metrics_listener(config.metrics_addr)
+            .await
     }
 
     pub async fn with_state(addr: SocketAddr, state: AppState) -> Result<Self, StartupError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
+        let listener = bind(addr).await?;
+        let metrics = state
+            .metrics
+            .clone()
+            .map(|metrics| (metrics, state.db.clone()));
         Ok(Self {
             listener,
             router: router(state),
+            metrics,
+            metrics_listener: None,
         })
+    }
+
+    /// Also serves `GET /metrics` on `addr` (none: no metrics listener). The state must have
+    /// been loaded with `metrics_addr` set, so that it records them.
+    pub async fn with_metrics_listener(
+        mut self,
+        addr: Option<SocketAddr>,
+    ) -> Result<Self, StartupError> {
+        let Some(addr) = addr else {
+            return Ok(self);
+        };
+        if self.metrics.is_none() {
+            return Err(StartupError::MetricsNotRecorded);
+        }
+        self.metrics_listener = Some(bind(addr).await?);
+        Ok(self)
+    }
+
+    /// The metrics listener's address, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -245,10 +303,32 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        // The metrics listener lives as long as the main one, and no longer.
+        let metrics = match (self.metrics_listener, self.metrics) {
+            (Some(listener), Some((metrics, db))) => {
+                let router = metrics::router(metrics, db);
+                Some(tokio::spawn(async move {
+                    if let Err(error) = axum::serve(listener, router).await {
+                        tracing::error!(%error, "the metrics listener stopped");
+                    }
+                }))
+            }
+            _ => None,
+        };
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
+        served
     }
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })
 }
 
 async fn shutdown_signal() {

@@ -29,6 +29,9 @@ async fn main() -> ExitCode {
                 }
             };
             tracing::info!("listening on http://{}", application.local_addr());
+            if let Some(addr) = application.metrics_addr() {
+                tracing::info!("metrics at http://{addr}/metrics");
+            }
             match application.run_until_stopped().await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {

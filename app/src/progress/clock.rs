@@ -69,6 +69,7 @@ impl fmt::Display for DeviceId {
 
 /// Hybrid logical clock timestamp; total order by (millis, counter, device).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stamp {
     pub millis: u64,
     pub counter: u32,

@@ -12,6 +12,7 @@ use super::{Entry, Stamp, Status};
 
 /// One edit of one topic, as pushed to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mutation {
     pub id: u64,
     pub topic: String,

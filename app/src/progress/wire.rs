@@ -19,6 +19,7 @@ use super::{Entry, Mutation, Stamp, Status};
 /// `POST /api/sync/{slug}/push`: the device's oldest unacknowledged mutations, oldest first,
 /// with consecutive ids.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub device: String,
     pub mutations: Vec<Mutation>,
@@ -34,6 +35,7 @@ impl PushRequest {
 /// The answer to a push: every mutation with an id up to `acknowledged` is stored. The
 /// client hands the whole response to `LocalProgress::acknowledge_push`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub acknowledged: u64,
     pub cursor: u64,
@@ -47,6 +49,7 @@ pub struct PushResponse {
 
 /// `GET /api/sync/{slug}/pull?since=<cursor>`: every topic changed after `since`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub cursor: u64,
     pub entries: Vec<PulledEntry>,
@@ -54,6 +57,7 @@ pub struct PullResponse {
 
 /// One topic's current entry on the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PulledEntry {
     pub topic: String,
     pub status: Status,

@@ -11,10 +11,11 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     accounts::{self, looks_like_token, Password, Username},
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     http::{
         cookies,
         json::ApiJson,
@@ -24,24 +25,47 @@ use crate::{
     AppState,
 };
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct Credentials {
+    /// 3 to 32 letters, digits, `_` and `-` (stored lowercase). Sign-in accepts any string.
+    #[schema(example = "ada")]
     pub username: String,
+    /// 8 to 128 characters, not a common password nor the username (at sign-up).
+    #[schema(example = "correct horse battery")]
     pub password: String,
 }
 
 /// Who is signed in.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Account {
     pub username: String,
 }
 
-#[derive(Serialize)]
+/// The token to send back as `X-CSRF-Token` (the same value as the `trailmap_csrf` cookie).
+#[derive(Serialize, ToSchema)]
 pub struct CsrfToken {
     pub token: String,
 }
 
 /// `POST /api/auth/signup` → 201 `{username}`, signed in.
+#[utoipa::path(
+    post,
+    path = "/auth/signup",
+    tag = "auth",
+    summary = "Create an account and sign in",
+    description = "Sets the `trailmap_session` cookie and a fresh `trailmap_csrf` cookie.",
+    request_body = Credentials,
+    security(("csrf_token" = [])),
+    responses(
+        (status = 201, description = "Signed up and signed in", body = Account,
+            headers(("Set-Cookie" = String, description = "The session and CSRF cookies"))),
+        (status = 400, description = "Malformed JSON, or an invalid username or password", body = ErrorBody),
+        (status = 403, description = "Failed the CSRF check", body = ErrorBody),
+        (status = 409, description = "The username is taken (`username_taken`)", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+    )
+)]
 pub async fn signup(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -71,6 +95,27 @@ pub async fn signup(
 
 /// `POST /api/auth/signin` → 200 `{username}` with a new session; 401 on wrong credentials,
 /// 429 after too many failures.
+#[utoipa::path(
+    post,
+    path = "/auth/signin",
+    tag = "auth",
+    summary = "Sign in",
+    description = "Starts a new session (the session id rotates at every sign-in) and sets a \
+        fresh `trailmap_csrf` cookie.",
+    request_body = Credentials,
+    security(("csrf_token" = [])),
+    responses(
+        (status = 200, description = "Signed in", body = Account,
+            headers(("Set-Cookie" = String, description = "The session and CSRF cookies"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Wrong username or password (`invalid_credentials`)", body = ErrorBody),
+        (status = 403, description = "Failed the CSRF check", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
 pub async fn signin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -105,6 +150,18 @@ pub async fn signin(
 }
 
 /// `POST /api/auth/signout` → 204; the session is deleted and the cookie cleared.
+#[utoipa::path(
+    post,
+    path = "/auth/signout",
+    tag = "auth",
+    summary = "Sign out",
+    security(("csrf_token" = [])),
+    responses(
+        (status = 204, description = "Signed out; the session cookie is cleared",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 403, description = "Failed the CSRF check", body = ErrorBody),
+    )
+)]
 pub async fn signout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -121,6 +178,17 @@ pub async fn signout(
 }
 
 /// `GET /api/auth/me` → 200 `{username}` or 401.
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    tag = "auth",
+    summary = "The signed-in account",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The signed-in account", body = Account),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ErrorBody),
+    )
+)]
 pub async fn me(CurrentUser(user): CurrentUser) -> Json<Account> {
     Json(Account {
         username: user.username,
@@ -129,19 +197,39 @@ pub async fn me(CurrentUser(user): CurrentUser) -> Json<Account> {
 
 /// `GET /api/auth/session` → `{username}`, `null` for a guest: what the browser asks on every
 /// page, so a guest gets a 200 rather than a 401 (which browsers log as an error).
+#[utoipa::path(
+    get,
+    path = "/auth/session",
+    tag = "auth",
+    summary = "Who is signed in, if anyone",
+    security((), ("session_cookie" = [])),
+    responses((status = 200, description = "The session; `username` is `null` for a guest", body = Session))
+)]
 pub async fn session(MaybeUser(user): MaybeUser) -> Json<Session> {
     Json(Session {
         username: user.map(|user| user.username),
     })
 }
 
-#[derive(Serialize)]
+/// The signed-in user's name, `null` for a guest.
+#[derive(Serialize, ToSchema)]
 pub struct Session {
+    #[schema(required = true)]
     pub username: Option<String>,
 }
 
 /// `GET /api/auth/csrf` → `{token}` and the `trailmap_csrf` cookie (the current one is kept
 /// if the browser has one, so other open tabs keep working).
+#[utoipa::path(
+    get,
+    path = "/auth/csrf",
+    tag = "auth",
+    summary = "A CSRF token",
+    description = "Every POST under `/api` must send this token as `X-CSRF-Token` along with \
+        the `trailmap_csrf` cookie set here.",
+    responses((status = 200, description = "The token, also set as the `trailmap_csrf` cookie", body = CsrfToken,
+        headers(("Set-Cookie" = String, description = "The `trailmap_csrf` cookie"))))
+)]
 pub async fn csrf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = match cookies::get(&headers, cookies::CSRF).filter(|t| looks_like_token(t)) {
         Some(token) => token.to_owned(),

@@ -9,7 +9,10 @@ use axum::{
     response::Response,
 };
 
-use crate::{error::ApiError, http::cached_json::CachedJson};
+use crate::{
+    error::{ApiError, ErrorBody},
+    http::cached_json::CachedJson,
+};
 
 /// Every roadmap API body, serialised once at start-up.
 #[derive(Clone, Debug)]
@@ -33,10 +36,36 @@ impl RoadmapBodies {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/roadmaps",
+    operation_id = "list_roadmaps",
+    tag = "roadmaps",
+    summary = "Every roadmap, without its nodes",
+    responses(
+        (status = 200, description = "The catalog", body = Vec<app::roadmap::RoadmapSummary>,
+            headers(("ETag" = String, description = "Strong validator for `If-None-Match`"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+    )
+)]
 pub async fn list(State(bodies): State<RoadmapBodies>, headers: HeaderMap) -> Response {
     bodies.list.respond(&headers)
 }
 
+#[utoipa::path(
+    get,
+    path = "/roadmaps/{slug}",
+    operation_id = "get_roadmap",
+    tag = "roadmaps",
+    summary = "One roadmap with every node",
+    params(("slug" = String, Path, description = "The roadmap's slug", example = "backend")),
+    responses(
+        (status = 200, description = "The roadmap", body = app::roadmap::Roadmap,
+            headers(("ETag" = String, description = "Strong validator for `If-None-Match`"))),
+        (status = 304, description = "The client's copy (`If-None-Match`) is current"),
+        (status = 404, description = "No roadmap has this slug", body = ErrorBody),
+    )
+)]
 pub async fn show(
     State(bodies): State<RoadmapBodies>,
     Path(slug): Path<String>,

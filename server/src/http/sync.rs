@@ -9,12 +9,37 @@ use axum::{
 };
 
 use crate::{
-    error::ApiError,
+    error::{ApiError, ErrorBody},
     http::{json::ApiJson, session::CurrentUser},
+    metrics::PushCounts,
     store::progress::{self, PushError},
     sync, AppState,
 };
 
+#[utoipa::path(
+    post,
+    path = "/sync/{slug}/push",
+    operation_id = "push_progress",
+    tag = "sync",
+    summary = "Store a device's unacknowledged mutations",
+    description = "Idempotent: mutations with ids already applied for this device are skipped. \
+        Merged by last writer wins on the HLC stamp; the answer carries the stored entry of \
+        every topic named.",
+    params(("slug" = String, Path, description = "The roadmap's slug", example = "backend")),
+    request_body = PushRequest,
+    security(("session_cookie" = [], "csrf_token" = [])),
+    responses(
+        (status = 200, description = "Stored up to `acknowledged`", body = PushResponse),
+        (status = 400, description = "Malformed JSON, a bad device id, stamp or mutation ids", body = ErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ErrorBody),
+        (status = 403, description = "Failed the CSRF check", body = ErrorBody),
+        (status = 404, description = "No roadmap has this slug", body = ErrorBody),
+        (status = 409, description = "The first new mutation id does not follow the last applied one (`gap`)", body = ErrorBody),
+        (status = 413, description = "The body or the number of mutations is over the limit", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 422, description = "A mutation names a topic the roadmap does not have", body = ErrorBody),
+    )
+)]
 pub async fn push(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -26,12 +51,23 @@ pub async fn push(
     let outcome = progress::push(&state.db, user.user_id, &push)
         .await
         .map_err(|error| match error {
-            PushError::Gap { .. } => ApiError::Conflict {
-                code: "gap",
-                message: error.to_string(),
-            },
+            PushError::Gap { .. } => {
+                if let Some(metrics) = &state.metrics {
+                    metrics.record_gap();
+                }
+                ApiError::Conflict {
+                    code: "gap",
+                    message: error.to_string(),
+                }
+            }
             PushError::Db(error) => error.into(),
         })?;
+    if let Some(metrics) = &state.metrics {
+        metrics.record_push(PushCounts {
+            applied: outcome.applied,
+            superseded: outcome.superseded,
+        });
+    }
     Ok(Json(PushResponse {
         acknowledged: outcome.acknowledged,
         cursor: outcome.cursor,
@@ -39,6 +75,24 @@ pub async fn push(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/sync/{slug}/pull",
+    operation_id = "pull_progress",
+    tag = "sync",
+    summary = "Every topic changed since a cursor",
+    params(
+        ("slug" = String, Path, description = "The roadmap's slug", example = "backend"),
+        ("since" = Option<u64>, Query, description = "The `cursor` of an earlier pull; 0 or absent for everything"),
+    ),
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The changed entries and the cursor to pull from next", body = PullResponse),
+        (status = 400, description = "`since` is not a cursor", body = ErrorBody),
+        (status = 401, description = "No valid session (`unauthorized`)", body = ErrorBody),
+        (status = 404, description = "No roadmap has this slug", body = ErrorBody),
+    )
+)]
 pub async fn pull(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

@@ -23,6 +23,11 @@ pub struct PushOutcome {
     pub cursor: u64,
     /// The stored entry of every topic the push named, in the order first named.
     pub entries: Vec<PulledEntry>,
+    /// New mutations that changed the stored entry.
+    pub applied: u64,
+    /// New mutations that lost last writer wins to a stored entry with a newer (or equal)
+    /// stamp: another device's later edit got there first.
+    pub superseded: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,12 +81,16 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
             acknowledged: last_applied as u64,
             cursor: seq as u64,
             entries: named_entries(push, &log),
+            applied: 0,
+            superseded: 0,
         });
     }
     let mut changed = BTreeSet::new();
+    let mut applied = 0;
     for mutation in &fresh {
         if log.apply(&mutation.topic, mutation.entry.clone()) {
             changed.insert(mutation.topic.as_str());
+            applied += 1;
         }
     }
     let mut seq = seq;
@@ -135,6 +144,8 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
         acknowledged: acknowledged as u64,
         cursor: seq as u64,
         entries: named_entries(push, &log),
+        applied,
+        superseded: fresh.len() as u64 - applied,
     })
 }
 

@@ -99,3 +99,16 @@ pub async fn delete_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
         .await?;
     Ok(result.rows_affected())
 }
+
+/// How many sessions `find` would still accept at `now` (for the metrics gauge).
+pub async fn count_active(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let count: i64 = sqlx::query(
+        "SELECT COUNT(*) AS active FROM sessions WHERE expires_at > $1 AND last_seen_at > $2",
+    )
+    .bind(now)
+    .bind(now - IDLE_SECONDS)
+    .fetch_one(db)
+    .await?
+    .try_get("active")?;
+    Ok(count.max(0) as u64)
+}

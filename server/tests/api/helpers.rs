@@ -11,6 +11,8 @@ use tempfile::TempDir;
 
 pub struct TestApp {
     pub address: String,
+    /// The separate metrics listener (`http://127.0.0.1:port`), when `metrics_addr` is set.
+    pub metrics_address: Option<String>,
     pub client: reqwest::Client,
     pub config: Config,
     /// Holds the database folder for as long as the app (and its restarts) live.
@@ -73,6 +75,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         secure_cookies: false,
         public_url: None,
         embed_origins: Vec::new(),
+        metrics_addr: None,
     };
     change(&mut config);
     start(config, dir).await
@@ -108,11 +111,18 @@ async fn start(config: Config, dir: Arc<TempDir>) -> TestApp {
         .expect("the bundled roadmaps and the database load");
     let application = Application::with_state(config.addr, state)
         .await
-        .expect("binds a free port");
+        .expect("binds a free port")
+        .with_metrics_listener(config.metrics_addr)
+        .await
+        .expect("binds a free port for metrics");
     let address = format!("http://{}", application.local_addr());
+    let metrics_address = application
+        .metrics_addr()
+        .map(|addr| format!("http://{addr}"));
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::new(),
         config,
         _db_dir: dir,

@@ -68,6 +68,7 @@ async fn a_failing_migration_stops_start_up_with_a_clear_error() {
         secure_cookies: false,
         public_url: None,
         embed_origins: Vec::new(),
+        metrics_addr: None,
     };
 
     let error = AppState::load(&config).await.err().expect("start-up fails");
