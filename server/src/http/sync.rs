@@ -36,6 +36,7 @@ pub async fn push(
         acknowledged: outcome.acknowledged,
         cursor: outcome.cursor,
         entries: outcome.entries,
+        notes: outcome.notes,
     }))
 }
 

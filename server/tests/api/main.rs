@@ -12,3 +12,4 @@ mod snapshot;
 mod storage;
 mod sync;
 mod sync_model;
+mod sync_notes;
