@@ -16,13 +16,18 @@
 //!   stored under a node's former id (an alias) still counts for the node.
 //! - Pure std + serde + serde_json, no web imports, so it builds and tests natively.
 //!
-//! Layers: `clock` (HLC stamps, device ids), `register` (entries, the log, merging), `outbox`
+//! - A topic also holds an optional personal note ([`NoteEntry`], `note`): a second LWW
+//!   register in the same log, synced by the same outbox and rules, never touching the status.
+//!
+//! Layers: `clock` (HLC stamps, device ids), `register` (entries, the log, merging), `note`
+//! (the note register and its limits), `outbox`
 //! (unacknowledged mutations), `local` (a device's saved state), `tally` (counts, next topic,
 //! reconciliation after a roadmap changed), `transfer` (export/import files), `wire` (the sync
 //! API's bodies, shared with the server).
 
 mod clock;
 mod local;
+mod note;
 mod outbox;
 mod register;
 mod tally;
@@ -33,15 +38,17 @@ use serde::{Deserialize, Serialize};
 
 pub use clock::{Clock, DeviceId, Stamp};
 pub use local::LocalProgress;
-pub use outbox::{Mutation, Outbox};
+pub use note::{validate_note, validate_note_text, NoteEntry, MAX_NOTE_CHARS};
+pub use outbox::{Edit, Mutation, Outbox};
 pub use register::{validate_entry, Entry, ProgressLog};
 pub use tally::{
-    count, entry_for, next_topic, reconcile, status_of, Counts, Reconciliation, RoadmapProgress,
+    count, entry_for, next_topic, note_for, reconcile, status_of, Counts, Reconciliation,
+    RoadmapProgress,
 };
 pub use transfer::{
     export_json, import_json, EXPORT_FORMAT, EXPORT_VERSION, MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES,
 };
-pub use wire::{PullResponse, PulledEntry, PushRequest, PushResponse};
+pub use wire::{PullResponse, PulledEntry, PulledNote, PushRequest, PushResponse};
 
 /// Where a learner is with one topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

@@ -2,9 +2,13 @@
 //! bad mutation anywhere rejects the push and stores nothing of it.
 //!
 //! The merge rule itself is not here: the store applies mutations with
-//! `app::progress::ProgressLog::apply`, the same last-writer-wins code the browser runs.
+//! `app::progress::ProgressLog::apply` (statuses) and `apply_note` (notes), the same
+//! last-writer-wins code the browser runs. A note over `MAX_NOTE_CHARS` characters is a `400`
+//! naming the mutation and the topic, and nothing of its push is stored.
 
-use app::progress::{validate_entry, DeviceId, Entry, PushRequest, Stamp};
+use app::progress::{
+    validate_entry, validate_note, DeviceId, Edit, Entry, NoteEntry, PushRequest, Stamp,
+};
 use app::roadmap::Roadmap;
 
 use crate::error::ApiError;
@@ -28,7 +32,23 @@ pub struct ValidPush {
 pub struct ValidMutation {
     pub id: i64,
     pub topic: String,
-    pub entry: Entry,
+    pub write: Write,
+}
+
+/// Which register a valid mutation writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    Status(Entry),
+    Note(NoteEntry),
+}
+
+impl Write {
+    fn stamp_mut(&mut self) -> &mut Stamp {
+        match self {
+            Self::Status(entry) => &mut entry.stamp,
+            Self::Note(note) => &mut note.stamp,
+        }
+    }
 }
 
 /// Validates a push for `roadmap` received at server time `now_millis`.
@@ -64,27 +84,44 @@ pub fn validate_push(
         previous_id = Some(id);
         // A mutation may carry another device's stamp: a device re-sends marks it imported
         // from a file or held as a guest, with their original stamps (validated below).
-        let mut entry = mutation.entry();
-        validate_entry(&mutation.topic, &entry)
-            .map_err(|message| ApiError::BadRequest(format!("mutation {id}: {message}")))?;
+        let (mut write, checked) = match &mutation.edit {
+            Edit::Status(status) => {
+                let entry = Entry {
+                    status: *status,
+                    stamp: mutation.stamp.clone(),
+                };
+                let checked = validate_entry(&mutation.topic, &entry);
+                (Write::Status(entry), checked)
+            }
+            Edit::Note(text) => {
+                let note = NoteEntry {
+                    text: text.clone(),
+                    stamp: mutation.stamp.clone(),
+                };
+                let checked = validate_note(&mutation.topic, &note);
+                (Write::Note(note), checked)
+            }
+        };
+        checked.map_err(|message| ApiError::BadRequest(format!("mutation {id}: {message}")))?;
         let node = roadmap.resolve(&mutation.topic).ok_or_else(|| {
             ApiError::Unprocessable(format!(
                 "mutation {id}: roadmap `{}` has no topic `{}`",
                 roadmap.slug, mutation.topic
             ))
         })?;
-        if entry.stamp.millis > now_millis.saturating_add(MAX_AHEAD_MILLIS) {
+        let stamp = write.stamp_mut();
+        if stamp.millis > now_millis.saturating_add(MAX_AHEAD_MILLIS) {
             return Err(ApiError::BadRequest(format!(
                 "mutation {id}: clock too far ahead (more than a day ahead of the server)"
             )));
         }
-        if entry.stamp.millis > limit {
-            entry.stamp = clamp(&entry.stamp, limit, &mut last_clamped);
+        if stamp.millis > limit {
+            *stamp = clamp(stamp, limit, &mut last_clamped);
         }
         mutations.push(ValidMutation {
             id: id as i64,
             topic: node.id.as_str().to_owned(),
-            entry,
+            write,
         });
     }
     Ok(ValidPush {

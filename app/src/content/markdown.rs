@@ -4,6 +4,10 @@
 //! authored text safe: raw HTML is turned into escaped text and links or images with a scheme
 //! other than http, https or mailto are reduced to their text. Everything else is
 //! pulldown-cmark's own writer, which escapes text and attribute values.
+//!
+//! Learners' personal notes ([`render_note`]) go through the same filter, stricter still: they
+//! are user-generated, so only absolute http, https and mailto links survive, each marked
+//! `rel="nofollow noopener ugc"`, and images are reduced to their text (no tracking pixels).
 
 use std::ops::Range;
 
@@ -21,6 +25,20 @@ fn options() -> Options {
 /// their plain text, so `javascript:`, `data:` and `vbscript:` never reach an `href` or `src`.
 /// The result is safe to insert with `inner_html`.
 pub fn render_markdown(markdown: &str) -> String {
+    render(markdown, is_safe_url, true)
+}
+
+/// A learner's note → HTML, safe to insert with `inner_html`: as [`render_markdown`], but only
+/// absolute `http:`, `https:` and `mailto:` links are kept (relative ones too are reduced to
+/// their text), every link gets `rel="nofollow noopener ugc"`, and images become their text.
+pub fn render_note(markdown: &str) -> String {
+    let html = render(markdown, is_absolute_safe_url, false);
+    // Every `<a ` in the output comes from pulldown-cmark's writer: raw HTML was turned into
+    // escaped text above, so text can never produce a literal `<a href="`.
+    html.replace("<a href=\"", "<a rel=\"nofollow noopener ugc\" href=\"")
+}
+
+fn render(markdown: &str, link_ok: fn(&str) -> bool, images_ok: bool) -> String {
     // Whether each open link / image was kept, so its end tag gets the same treatment.
     let mut links: Vec<bool> = Vec::new();
     let mut images: Vec<bool> = Vec::new();
@@ -35,13 +53,13 @@ pub fn render_markdown(markdown: &str) -> String {
             ..
         }) => {
             // Email autolinks carry the bare address; the writer adds `mailto:` itself.
-            let keep = link_type == LinkType::Email || is_safe_url(dest_url);
+            let keep = link_type == LinkType::Email || link_ok(dest_url);
             links.push(keep);
             keep.then_some(event)
         }
         Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(event),
         Event::Start(Tag::Image { ref dest_url, .. }) => {
-            let keep = is_safe_url(dest_url);
+            let keep = images_ok && is_safe_url(dest_url);
             images.push(keep);
             keep.then_some(event)
         }
@@ -70,6 +88,18 @@ fn is_safe_url(url: &str) -> bool {
         }
         _ => true,
     }
+}
+
+/// Whether a note's link may reach the page: an absolute http, https or mailto URL only.
+fn is_absolute_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_control() && *c != ' ')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| cleaned.starts_with(scheme))
 }
 
 /// A `#` or `##` heading found in a node's text.
@@ -105,6 +135,48 @@ pub(super) fn top_level_headings(markdown: &str) -> Vec<TopHeading> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_escape_raw_html_and_script() {
+        let html = render_note("<script>alert(1)</script>\n\nHi <b onmouseover=x()>there</b>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<b "), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;b onmouseover=x()&gt;there&lt;/b&gt;"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn notes_keep_only_absolute_web_links_marked_ugc() {
+        let html = render_note(
+            "[docs](https://example.com/a?b=1&c=\"2\") <me@example.com> [rel](../x) [frag](#top) \
+             [js](javascript:alert(1)) [js2](JAVA&#9;SCRIPT:alert(1)) ![pixel](https://t.example/p.gif) \
+             `<a href=\"x\">` **bold**",
+        );
+        assert!(
+            html.contains(
+                "<a rel=\"nofollow noopener ugc\" href=\"https://example.com/a?b=1&amp;c=%222%22\">docs</a>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a rel=\"nofollow noopener ugc\" href=\"mailto:me@example.com\">"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<a ").count(), 2, "{html}");
+        assert!(!html.to_lowercase().contains("script:"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        for text in ["rel", "frag", "js", "js2", "pixel"] {
+            assert!(html.contains(text), "{text} is kept as text: {html}");
+        }
+        assert!(html.contains("<code>&lt;a href=\"x\"&gt;</code>"), "{html}");
+        assert!(html.contains("<strong>bold</strong>"), "{html}");
+    }
 
     #[test]
     fn escapes_script_blocks() {

@@ -8,6 +8,9 @@
 //! With an account, the same state syncs with the server (see the README's sync protocol):
 //! after each change (debounced), when the window regains focus, when the browser comes back
 //! online and when the account becomes known. `sync` tells the page where that stands.
+//!
+//! Personal notes ride along in the same state and the same sync; embeds never show them
+//! (`notes` is false there): an embed is someone else's page.
 
 use std::sync::Arc;
 
@@ -51,6 +54,8 @@ pub struct ProgressState {
     pub sync: RwSignal<SyncStatus>,
     /// False in a read-only embed: statuses show but cannot change.
     pub editable: bool,
+    /// Whether personal notes show and can be written (never in an embed).
+    pub notes: bool,
     account: Option<AccountState>,
     /// A sync is running; `again` asks it to run once more when it ends.
     running: StoredValue<bool>,
@@ -60,11 +65,16 @@ pub struct ProgressState {
 }
 
 pub fn provide_progress(roadmap: StoredValue<Arc<Roadmap>>) -> ProgressState {
-    provide_progress_with(roadmap, true)
+    provide(roadmap, true, true)
 }
 
-/// As [`provide_progress`]; `editable = false` shows statuses without letting them change.
+/// For an embed: as [`provide_progress`] without notes; `editable = false` shows statuses
+/// without letting them change.
 pub fn provide_progress_with(roadmap: StoredValue<Arc<Roadmap>>, editable: bool) -> ProgressState {
+    provide(roadmap, editable, false)
+}
+
+fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> ProgressState {
     let local = RwSignal::new(None::<LocalProgress>);
     let counts = Memo::new(move |_| {
         local.with(|local| {
@@ -80,6 +90,7 @@ pub fn provide_progress_with(roadmap: StoredValue<Arc<Roadmap>>, editable: bool)
         reconciliation: RwSignal::new(Reconciliation::default()),
         sync: RwSignal::new(SyncStatus::Unknown),
         editable,
+        notes,
         account: use_context::<AccountState>(),
         running: StoredValue::new(false),
         again: StoredValue::new(false),
@@ -177,6 +188,48 @@ impl ProgressState {
         self.schedule_sync();
     }
 
+    /// The note shown for a node (aliases counted), or `None` while unknown, without one, or
+    /// where notes are off.
+    pub fn note(&self, id: &NodeId) -> Option<String> {
+        if !self.notes {
+            return None;
+        }
+        self.local.with(|local| {
+            let local = local.as_ref()?;
+            self.roadmap.with_value(|r| {
+                r.node(id.as_str())
+                    .and_then(|node| progress::note_for(node, &local.log))
+                    .map(str::to_owned)
+            })
+        })
+    }
+
+    /// Saves a topic's note (blank deletes it); `Err` with a message to show when it is too
+    /// long or invalid, and nothing is saved then.
+    pub fn set_note(&self, id: &NodeId, text: &str) -> Result<(), String> {
+        let is_topic = self
+            .roadmap
+            .with_value(|r| r.node(id.as_str()).is_some_and(|node| !node.is_stage()));
+        if !is_topic || !self.notes {
+            return Err("notes can only be written on topics".into());
+        }
+        progress::validate_note_text(text)?;
+        let slug = self.slug();
+        let mut result = Ok(());
+        self.local.update(|local| {
+            let local =
+                local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
+            match local.set_note(id.as_str(), text, storage::now_millis()) {
+                Ok(_) => storage::write(&storage_key(&slug), &local.to_json()),
+                Err(message) => result = Err(message),
+            }
+        });
+        if result.is_ok() {
+            self.schedule_sync();
+        }
+        result
+    }
+
     pub fn next_topic(&self) -> Option<NodeId> {
         self.local.with(|local| {
             let local = local.as_ref()?;
@@ -200,12 +253,16 @@ impl ProgressState {
         let slug = self.slug();
         let mut imported = progress::import_json(raw, &slug)?;
         // Marks on topics this roadmap does not have (not even as aliases) cannot sync.
-        let before = imported.len();
+        let before = imported.len() + imported.notes.len();
         self.roadmap.with_value(|r| {
             imported
                 .entries
-                .retain(|topic, _| r.resolve(topic).is_some())
+                .retain(|topic, _| r.resolve(topic).is_some());
+            imported.notes.retain(|topic, _| r.resolve(topic).is_some());
         });
+        if !self.notes {
+            imported.notes.clear();
+        }
         if imported.is_empty() && before > 0 {
             return Err("none of the file's topics belong to this roadmap".into());
         }
@@ -288,11 +345,11 @@ impl ProgressState {
         self.sync.set(SyncStatus::Syncing);
         let mut restarted = false;
         loop {
+            // At most 500 mutations and 64 KiB: long notes make for smaller batches.
             let request = self.local.with_untracked(|local| {
-                local.as_ref().map(|local| PushRequest {
-                    device: local.clock.device.clone(),
-                    mutations: local.outbox.batch(PushRequest::MAX_MUTATIONS).to_vec(),
-                })
+                local
+                    .as_ref()
+                    .map(|local| PushRequest::from_outbox(&local.clock.device, &local.outbox))
             });
             let Some(request) = request.filter(|r| !r.mutations.is_empty()) else {
                 break;
@@ -323,6 +380,7 @@ impl ProgressState {
         match api_client::pull(&slug, since).await {
             Ok(answer) => self.update_saved(|local| {
                 local.absorb(&answer.pairs(), storage::now_millis());
+                local.absorb_notes(&answer.note_pairs(), storage::now_millis());
                 local.cursor = Some(answer.cursor.to_string());
             }),
             Err(failure) => return self.failed(failure),

@@ -50,6 +50,11 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         let id = id.clone();
         Memo::new(move |_| progress.and_then(|progress| progress.status(&id)))
     };
+    // Whether the learner wrote a note on this topic (never in an embed).
+    let has_note = {
+        let id = id.clone();
+        Memo::new(move |_| progress.and_then(|progress| progress.note(&id)).is_some())
+    };
     let stage_counts = {
         let id = id.clone();
         move || {
@@ -203,6 +208,22 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                             <span class="status-icon" title=s.label()>
                                 <span aria-hidden="true">{icon(s)}</span>
                                 <span class="visually-hidden">{s.label()}</span>
+                            </span>
+                        }
+                    })
+            }}
+            {move || {
+                has_note
+                    .get()
+                    .then(|| {
+                        view! {
+                            <span
+                                class="note-icon"
+                                role="img"
+                                aria-label="Has a note"
+                                title="You wrote a note on this topic"
+                            >
+                                "✎"
                             </span>
                         }
                     })

@@ -85,6 +85,7 @@ fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
         .filter_map(|id| roadmap.node(id.as_str()))
         .map(|node| {
             let status = topic_status(node.id.clone());
+            let has_note = topic_has_note(node.id.clone());
             view! {
                 <li class="topic" id=format!("outline-{}", node.id)>
                     <a
@@ -92,6 +93,16 @@ fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
                         href=node_href(&roadmap.slug, node.id.as_str())
                     >
                         {node.title.clone()}
+                        {move || {
+                            has_note()
+                                .then(|| {
+                                    view! {
+                                        <span class="outline-note" role="img" aria-label="Has a note">
+                                            "✎"
+                                        </span>
+                                    }
+                                })
+                        }}
                         {move || {
                             let status = status();
                             (status != Status::Pending)
@@ -111,6 +122,14 @@ fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
         })
         .collect_view();
     view! { <ul class="topics">{items}</ul> }.into_any()
+}
+
+/// Whether the learner wrote a note on the topic, as a reactive closure (false outside a
+/// roadmap page and in embeds).
+fn topic_has_note(id: NodeId) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
+    let progress = use_context::<ProgressState>();
+    let has_note = Memo::new(move |_| progress.and_then(|progress| progress.note(&id)).is_some());
+    move || has_note.get()
 }
 
 /// The topic's status as a reactive closure; pending while unknown or outside a roadmap page.

@@ -12,6 +12,7 @@ use crate::{
     map::{
         keyboard,
         status_buttons::{status_for_key, StatusButtons},
+        topic_note::TopicNote,
     },
     roadmap::{Node, NodeId, Roadmap},
 };
@@ -166,6 +167,8 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
                     }
                 })}
             <div class="topic-text" inner_html=node.html.clone()></div>
+            {(!node.is_stage() && use_context::<ProgressState>().is_some_and(|p| p.notes))
+                .then(|| view! { <TopicNote id=node.id.clone() /> })}
             <h3>"Resources"</h3>
             <ul class="resources">{resources}</ul>
             {(!node.tips.is_empty())

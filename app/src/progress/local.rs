@@ -6,14 +6,18 @@
 //! version is refused with a plain message (the caller warns and starts fresh), and small
 //! inconsistencies that lose nothing (a clock behind its own log, an outbox id counter behind
 //! its queue) are repaired instead.
+//!
+//! Notes live in the same log (`log.notes`) and the same outbox, so every rule below (adopting
+//! the server's answer, merging imports, restarting the device) treats them like statuses,
+//! register by register. Data saved before notes existed has no `notes` and loads as is.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::register::validate_entry;
 use super::{
-    shorten, tally, Clock, DeviceId, Entry, Mutation, Outbox, ProgressLog, PushResponse,
-    Reconciliation, Status,
+    shorten, tally, validate_note, validate_note_text, Clock, DeviceId, Edit, Entry, Mutation,
+    NoteEntry, Outbox, ProgressLog, PushResponse, Reconciliation, Status,
 };
 use crate::roadmap::Roadmap;
 
@@ -62,7 +66,41 @@ impl LocalProgress {
                 stamp: stamp.clone(),
             },
         );
-        self.outbox.record(topic, status, stamp)
+        self.outbox.record(topic, Edit::Status(status), stamp)
+    }
+
+    /// The topic's note (`None` when it has none).
+    pub fn note(&self, topic: &str) -> Option<&str> {
+        self.log.note(topic)
+    }
+
+    /// Writes a topic's note now, like [`Self::set`] does a status; a blank text deletes the
+    /// note (a tombstone, so the deletion syncs). Refuses a text over the limit (the message
+    /// says so) and does nothing, returning `Ok(None)`, when the note would not change.
+    pub fn set_note(
+        &mut self,
+        topic: &str,
+        text: &str,
+        wall_millis: u64,
+    ) -> Result<Option<Mutation>, String> {
+        validate_note_text(text)?;
+        let text = if text.trim().is_empty() { "" } else { text };
+        if self.log.note(topic).unwrap_or_default() == text {
+            return Ok(None);
+        }
+        let stamp = self.clock.now(wall_millis);
+        self.log.apply_note(
+            topic,
+            NoteEntry {
+                text: text.to_owned(),
+                stamp: stamp.clone(),
+            },
+        );
+        Ok(Some(self.outbox.record(
+            topic,
+            Edit::Note(text.to_owned()),
+            stamp,
+        )))
     }
 
     /// Parse what localStorage held: Err(plain message) on corrupt JSON, a different version,
@@ -118,6 +156,16 @@ impl LocalProgress {
         }
     }
 
+    /// Fold in notes pulled from the server, like [`Self::absorb`] does entries.
+    pub fn absorb_notes(&mut self, notes: &[(String, NoteEntry)], wall_millis: u64) {
+        for (topic, note) in notes {
+            if validate_note(topic, note).is_ok() {
+                self.clock.observe(&note.stamp, wall_millis);
+                self.log.apply_note(topic, note.clone());
+            }
+        }
+    }
+
     /// Takes in the answer to a push: drops the acknowledged mutations from the outbox, then,
     /// for every entry the server returned whose topic has nothing left pending here, makes
     /// the server's entry the local one, even if its stamp is smaller (the server clamped a
@@ -132,26 +180,48 @@ impl LocalProgress {
                 continue;
             }
             self.clock.observe(&entry.stamp, wall_millis);
-            let pending = self
-                .outbox
-                .pending
-                .iter()
-                .any(|mutation| mutation.topic == pulled.topic);
+            let pending = self.outbox.pending.iter().any(|mutation| {
+                mutation.topic == pulled.topic && matches!(mutation.edit, Edit::Status(_))
+            });
             if !pending {
                 self.log.entries.insert(pulled.topic.clone(), entry);
             }
         }
+        // Notes likewise, register by register: a pending status edit does not hold back
+        // the server's note, nor a pending note the server's status.
+        for pulled in &response.notes {
+            let note = pulled.note();
+            if validate_note(&pulled.topic, &note).is_err() {
+                continue;
+            }
+            self.clock.observe(&note.stamp, wall_millis);
+            let pending = self.outbox.pending.iter().any(|mutation| {
+                mutation.topic == pulled.topic && matches!(mutation.edit, Edit::Note(_))
+            });
+            if !pending {
+                self.log.notes.insert(pulled.topic.clone(), note);
+            }
+        }
     }
 
-    /// Merges an imported log (see `import_json`): each entry that changes the local log is
-    /// also queued in the outbox, with its original stamp, so the server learns it too.
-    /// Returns how many topics changed.
+    /// Merges an imported log (see `import_json`): each entry or note that changes the local
+    /// log is also queued in the outbox, with its original stamp, so the server learns it too.
+    /// Returns how many registers (statuses and notes) changed.
     pub fn merge_import(&mut self, imported: &ProgressLog, wall_millis: u64) -> usize {
         let mut changed = 0;
         for (topic, entry) in &imported.entries {
             self.clock.observe(&entry.stamp, wall_millis);
             if self.log.apply(topic, entry.clone()) {
-                self.outbox.record(topic, entry.status, entry.stamp.clone());
+                self.outbox
+                    .record(topic, Edit::Status(entry.status), entry.stamp.clone());
+                changed += 1;
+            }
+        }
+        for (topic, note) in &imported.notes {
+            self.clock.observe(&note.stamp, wall_millis);
+            if self.log.apply_note(topic, note.clone()) {
+                self.outbox
+                    .record(topic, Edit::Note(note.text.clone()), note.stamp.clone());
                 changed += 1;
             }
         }
@@ -172,7 +242,14 @@ impl LocalProgress {
             queued.push(id);
             if let Some(entry) = self.log.entries.get(id) {
                 if before.entries.get(id) != Some(entry) {
-                    self.outbox.record(id, entry.status, entry.stamp.clone());
+                    self.outbox
+                        .record(id, Edit::Status(entry.status), entry.stamp.clone());
+                }
+            }
+            if let Some(note) = self.log.notes.get(id) {
+                if before.notes.get(id) != Some(note) {
+                    self.outbox
+                        .record(id, Edit::Note(note.text.clone()), note.stamp.clone());
                 }
             }
         }
@@ -209,7 +286,15 @@ impl LocalProgress {
         self.outbox = Outbox::default();
         for (topic, entry) in &self.log.entries {
             if known(topic) {
-                self.outbox.record(topic, entry.status, entry.stamp.clone());
+                self.outbox
+                    .record(topic, Edit::Status(entry.status), entry.stamp.clone());
+            }
+        }
+        // Tombstones too: a deletion must win over the account's older copy of the note.
+        for (topic, note) in &self.log.notes {
+            if known(topic) {
+                self.outbox
+                    .record(topic, Edit::Note(note.text.clone()), note.stamp.clone());
             }
         }
     }
@@ -222,10 +307,18 @@ impl LocalProgress {
             validate_entry(topic, entry)
                 .map_err(|message| format!("the saved progress has a bad entry: {message}"))?;
         }
+        for (topic, note) in &self.log.notes {
+            validate_note(topic, note)
+                .map_err(|message| format!("the saved progress has a bad note: {message}"))?;
+        }
         let mut last_id = 0;
         for mutation in &self.outbox.pending {
-            validate_entry(&mutation.topic, &mutation.entry())
-                .map_err(|message| format!("the saved outbox has a bad edit: {message}"))?;
+            let valid = match (mutation.entry(), mutation.note()) {
+                (Some(entry), _) => validate_entry(&mutation.topic, &entry),
+                (None, Some(note)) => validate_note(&mutation.topic, &note),
+                (None, None) => Ok(()),
+            };
+            valid.map_err(|message| format!("the saved outbox has a bad edit: {message}"))?;
             if mutation.id <= last_id {
                 return Err("the saved outbox is out of order".into());
             }
@@ -242,6 +335,7 @@ impl LocalProgress {
             .entries
             .values()
             .map(|entry| &entry.stamp)
+            .chain(self.log.notes.values().map(|note| &note.stamp))
             .chain(self.outbox.pending.iter().map(|mutation| &mutation.stamp));
         for stamp in stamps {
             if !self.clock.covers(stamp) {
@@ -288,6 +382,7 @@ mod tests {
         let response = PushResponse {
             acknowledged: 2,
             cursor: 2,
+            notes: Vec::new(),
             entries: vec![
                 // Clamped by the server to its time + 1 minute.
                 server_entry("dns", Status::Done, 60_000, "device-a1"),
@@ -310,6 +405,7 @@ mod tests {
                 acknowledged: 0,
                 cursor: 0,
                 entries: vec![server_entry("Bad Topic", Status::Done, 1, "device-a1")],
+                notes: Vec::new(),
             },
             0,
         );
@@ -355,7 +451,7 @@ mod tests {
             Mutation {
                 id: 1,
                 topic: "http".into(),
-                status: Status::InProgress,
+                edit: Edit::Status(Status::InProgress),
                 stamp: stamp.clone(),
             }
         );
@@ -581,6 +677,177 @@ mod tests {
         assert_eq!(
             local.account, None,
             "a restart alone does not bind an account"
+        );
+    }
+
+    #[test]
+    fn set_note_records_a_note_edit_beside_the_status() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set("http", Status::Done, 1_000);
+        let written = local
+            .set_note("http", "Read **RFC 9110**", 1_001)
+            .unwrap()
+            .unwrap();
+        assert_eq!(written.id, 2);
+        assert_eq!(written.edit, Edit::Note("Read **RFC 9110**".into()));
+        assert_eq!(local.note("http"), Some("Read **RFC 9110**"));
+        assert_eq!(
+            local.status("http"),
+            Status::Done,
+            "the status is untouched"
+        );
+        local.set("http", Status::Skipped, 1_002);
+        assert_eq!(
+            local.note("http"),
+            Some("Read **RFC 9110**"),
+            "and vice versa"
+        );
+        assert_eq!(
+            local.set_note("http", "Read **RFC 9110**", 1_003),
+            Ok(None),
+            "an unchanged note records nothing"
+        );
+        assert_eq!(local.outbox.len(), 3);
+    }
+
+    #[test]
+    fn a_blank_note_deletes_with_a_tombstone_that_is_queued() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set_note("dns", "dig +trace", 1_000).unwrap();
+        let deleted = local.set_note("dns", "  \n ", 1_001).unwrap().unwrap();
+        assert_eq!(deleted.edit, Edit::Note(String::new()));
+        assert_eq!(local.note("dns"), None);
+        assert!(local.log.notes["dns"].is_tombstone());
+        assert_eq!(
+            local.set_note("dns", "", 1_002),
+            Ok(None),
+            "already deleted"
+        );
+        assert_eq!(local.set_note("tcp", "", 1_002), Ok(None), "never written");
+    }
+
+    #[test]
+    fn set_note_refuses_a_note_over_the_limit_and_changes_nothing() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        let before = local.clone();
+        assert_eq!(
+            local.set_note("dns", &"x".repeat(crate::progress::MAX_NOTE_CHARS + 1), 1),
+            Err("the note is 2,001 characters long; at most 2,000 are allowed".into())
+        );
+        assert_eq!(local, before);
+    }
+
+    #[test]
+    fn data_saved_before_notes_existed_still_loads() {
+        let old = r#"{"version":1,"roadmap":"backend",
+            "clock":{"millis":1000,"counter":0,"device":"device-a1"},
+            "log":{"entries":{"http":{"status":"done",
+                "stamp":{"millis":1000,"counter":0,"device":"device-a1"}}}},
+            "outbox":{"next_id":2,"pending":[{"id":1,"topic":"http","status":"done",
+                "stamp":{"millis":1000,"counter":0,"device":"device-a1"}}]},
+            "cursor":null}"#;
+        let local = LocalProgress::from_json(old, "backend").unwrap();
+        assert_eq!(local.status("http"), Status::Done);
+        assert!(local.log.notes.is_empty());
+        assert_eq!(local.outbox.pending[0].edit, Edit::Status(Status::Done));
+        // A state without notes saves without the field, as before.
+        assert!(!local.to_json().contains("notes"));
+    }
+
+    #[test]
+    fn notes_survive_a_save_and_bad_saved_notes_are_refused() {
+        let mut local = sample();
+        local.set_note("http", "line one\nline two", 3_000).unwrap();
+        local.set_note("dns", "gone soon", 3_001).unwrap();
+        local.set_note("dns", "", 3_002).unwrap();
+        let back = LocalProgress::from_json(&local.to_json(), "backend").unwrap();
+        assert_eq!(back, local);
+        let too_long = local
+            .to_json()
+            .replace("line one\\nline two", &"x".repeat(2_001));
+        assert!(LocalProgress::from_json(&too_long, "backend")
+            .unwrap_err()
+            .starts_with("the saved progress has a bad note: topic `http`: the note is 2,001"));
+    }
+
+    #[test]
+    fn acknowledge_push_adopts_notes_register_by_register() {
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set_note("dns", "mine", 7_200_000).unwrap();
+        local.set("dns", Status::Done, 7_200_001);
+        let response = PushResponse {
+            acknowledged: 1,
+            cursor: 1,
+            entries: Vec::new(),
+            notes: vec![crate::progress::PulledNote {
+                topic: "dns".into(),
+                text: "mine".into(),
+                stamp: Stamp {
+                    millis: 60_000,
+                    counter: 0,
+                    device: DEVICE.into(),
+                },
+            }],
+        };
+        local.acknowledge_push(&response, 7_200_002);
+        assert_eq!(
+            local.log.notes["dns"].stamp.millis, 60_000,
+            "clamped note adopted"
+        );
+        assert_eq!(local.status("dns"), Status::Done, "pending status kept");
+        assert_eq!(local.outbox.len(), 1);
+    }
+
+    #[test]
+    fn absorb_notes_merges_by_stamp_and_skips_invalid_notes() {
+        use crate::progress::note::tests::note;
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set_note("http", "local", 1_000).unwrap();
+        local.absorb_notes(
+            &[
+                ("http".into(), note("remote, later", 5_000, 0, "device-b2")),
+                ("dns".into(), note(&"x".repeat(2_001), 1, 0, "device-b2")),
+                ("Bad".into(), note("x", 1, 0, "device-b2")),
+            ],
+            1_100,
+        );
+        assert_eq!(local.note("http"), Some("remote, later"));
+        assert_eq!(local.log.notes.len(), 1);
+        assert_eq!(local.clock.millis, 5_000);
+    }
+
+    #[test]
+    fn imports_and_restarts_queue_notes_with_their_stamps() {
+        use crate::progress::note::tests::note;
+        let mut local = LocalProgress::new("backend", DEVICE);
+        local.set_note("http", "newer here", 5_000).unwrap();
+        let mut imported = ProgressLog::default();
+        imported.apply_note("http", note("older", 4_000, 0, "device-b2"));
+        imported.apply_note("dns", note("from the file", 3_000, 0, "device-b2"));
+        imported.apply("dns", entry(Status::Done, 3_000, 0, "device-b2"));
+        assert_eq!(local.merge_import(&imported, 6_000), 2);
+        assert_eq!(local.note("http"), Some("newer here"));
+        assert_eq!(local.note("dns"), Some("from the file"));
+        let last = local.outbox.pending.last().unwrap();
+        assert_eq!(last.edit, Edit::Note("from the file".into()));
+        assert_eq!(last.stamp, imported.notes["dns"].stamp);
+
+        local.set_note("http", "", 7_000).unwrap();
+        local.restart_device("device-fresh1", |_| true);
+        let queued: Vec<_> = local
+            .outbox
+            .pending
+            .iter()
+            .map(|m| (m.topic.as_str(), m.edit.clone()))
+            .collect();
+        assert_eq!(
+            queued,
+            vec![
+                ("dns", Edit::Status(Status::Done)),
+                ("dns", Edit::Note("from the file".into())),
+                ("http", Edit::Note(String::new())),
+            ],
+            "statuses, notes and tombstones"
         );
     }
 }

@@ -8,24 +8,115 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Stamp, Status};
+use super::{Entry, NoteEntry, Stamp, Status};
 
-/// One edit of one topic, as pushed to the server.
+/// One edit of one topic, as pushed to the server: on the wire
+/// `{id, topic, status, stamp}` for a status or `{id, topic, note, stamp}` for a note (an empty
+/// `note` deletes it), so pushes written before notes existed still read the same.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(try_from = "MutationBody", into = "MutationBody")]
 pub struct Mutation {
     pub id: u64,
     pub topic: String,
-    pub status: Status,
+    pub edit: Edit,
     pub stamp: Stamp,
 }
 
+/// Which register a mutation writes, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    Status(Status),
+    /// The note's new text; empty deletes the note.
+    Note(String),
+}
+
+/// A mutation as JSON: exactly one of `status` and `note`.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+struct MutationBody {
+    id: u64,
+    topic: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    stamp: Stamp,
+}
+
+/// The API document describes a mutation by its JSON form.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Mutation {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <MutationBody as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Mutation {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Mutation")
+    }
+}
+
+impl TryFrom<MutationBody> for Mutation {
+    type Error = String;
+
+    fn try_from(body: MutationBody) -> Result<Self, String> {
+        let edit = match (body.status, body.note) {
+            (Some(status), None) => Edit::Status(status),
+            (None, Some(note)) => Edit::Note(note),
+            _ => {
+                return Err(format!(
+                    "mutation {} must set exactly one of `status` and `note`",
+                    body.id
+                ))
+            }
+        };
+        Ok(Self {
+            id: body.id,
+            topic: body.topic,
+            edit,
+            stamp: body.stamp,
+        })
+    }
+}
+
+impl From<Mutation> for MutationBody {
+    fn from(mutation: Mutation) -> Self {
+        let (status, note) = match mutation.edit {
+            Edit::Status(status) => (Some(status), None),
+            Edit::Note(note) => (None, Some(note)),
+        };
+        Self {
+            id: mutation.id,
+            topic: mutation.topic,
+            status,
+            note,
+            stamp: mutation.stamp,
+        }
+    }
+}
+
 impl Mutation {
-    /// The register entry this mutation writes.
-    pub fn entry(&self) -> Entry {
-        Entry {
-            status: self.status,
-            stamp: self.stamp.clone(),
+    /// The status entry this mutation writes, if it sets a status.
+    pub fn entry(&self) -> Option<Entry> {
+        match &self.edit {
+            Edit::Status(status) => Some(Entry {
+                status: *status,
+                stamp: self.stamp.clone(),
+            }),
+            Edit::Note(_) => None,
+        }
+    }
+
+    /// The note this mutation writes, if it sets a note.
+    pub fn note(&self) -> Option<NoteEntry> {
+        match &self.edit {
+            Edit::Note(text) => Some(NoteEntry {
+                text: text.clone(),
+                stamp: self.stamp.clone(),
+            }),
+            Edit::Status(_) => None,
         }
     }
 }
@@ -42,13 +133,13 @@ pub struct Outbox {
 
 impl Outbox {
     /// Queues an edit under the next id and returns it.
-    pub fn record(&mut self, topic: &str, status: Status, stamp: Stamp) -> Mutation {
+    pub fn record(&mut self, topic: &str, edit: Edit, stamp: Stamp) -> Mutation {
         let id = self.next_id.max(1);
         self.next_id = id.saturating_add(1);
         let mutation = Mutation {
             id,
             topic: topic.to_owned(),
-            status,
+            edit,
             stamp,
         };
         self.pending.push(mutation.clone());
@@ -92,9 +183,9 @@ mod tests {
     #[test]
     fn record_gives_strictly_increasing_ids_from_1() {
         let mut outbox = Outbox::default();
-        let first = outbox.record("http", Status::Done, stamp(1));
-        let second = outbox.record("dns", Status::InProgress, stamp(2));
-        let third = outbox.record("http", Status::Skipped, stamp(3));
+        let first = outbox.record("http", Edit::Status(Status::Done), stamp(1));
+        let second = outbox.record("dns", Edit::Status(Status::InProgress), stamp(2));
+        let third = outbox.record("http", Edit::Status(Status::Skipped), stamp(3));
         assert_eq!((first.id, second.id, third.id), (1, 2, 3));
         assert_eq!(outbox.next_id, 4);
         assert_eq!(outbox.len(), 3);
@@ -103,18 +194,19 @@ mod tests {
             Mutation {
                 id: 2,
                 topic: "dns".into(),
-                status: Status::InProgress,
+                edit: Edit::Status(Status::InProgress),
                 stamp: stamp(2),
             }
         );
-        assert_eq!(second.entry().status, Status::InProgress);
+        assert_eq!(second.entry().unwrap().status, Status::InProgress);
+        assert_eq!(second.note(), None);
     }
 
     #[test]
     fn acknowledge_removes_through_the_id_and_ids_never_repeat() {
         let mut outbox = Outbox::default();
         for millis in 1..=4 {
-            outbox.record("http", Status::Done, stamp(millis));
+            outbox.record("http", Edit::Status(Status::Done), stamp(millis));
         }
         outbox.acknowledge(2);
         let ids: Vec<u64> = outbox.pending.iter().map(|m| m.id).collect();
@@ -123,18 +215,62 @@ mod tests {
         assert_eq!(outbox.len(), 2);
         outbox.acknowledge(4);
         assert!(outbox.is_empty());
-        assert_eq!(outbox.record("dns", Status::Done, stamp(9)).id, 5);
+        assert_eq!(
+            outbox
+                .record("dns", Edit::Status(Status::Done), stamp(9))
+                .id,
+            5
+        );
     }
 
     #[test]
     fn acknowledging_an_unissued_id_moves_later_ids_past_it() {
         let mut outbox = Outbox::default();
-        outbox.record("http", Status::Done, stamp(1));
+        outbox.record("http", Edit::Status(Status::Done), stamp(1));
         outbox.acknowledge(40);
         assert!(outbox.is_empty());
-        assert_eq!(outbox.record("http", Status::Done, stamp(2)).id, 41);
+        assert_eq!(
+            outbox
+                .record("http", Edit::Status(Status::Done), stamp(2))
+                .id,
+            41
+        );
         outbox.acknowledge(u64::MAX);
         assert_eq!(outbox.next_id, u64::MAX);
+    }
+
+    #[test]
+    fn mutations_read_and_write_status_or_note_and_never_both() {
+        let status: Mutation = serde_json::from_str(
+            r#"{"id":1,"topic":"dns","status":"done","stamp":{"millis":1,"counter":0,"device":"device-a"}}"#,
+        )
+        .unwrap();
+        assert_eq!(status.edit, Edit::Status(Status::Done));
+        let note: Mutation = serde_json::from_str(
+            r#"{"id":2,"topic":"dns","note":"*mine*","stamp":{"millis":1,"counter":0,"device":"device-a"}}"#,
+        )
+        .unwrap();
+        assert_eq!(note.edit, Edit::Note("*mine*".into()));
+        assert_eq!(note.note().unwrap().text, "*mine*");
+        assert_eq!(note.entry(), None);
+        let json = serde_json::to_value(&note).unwrap();
+        assert_eq!(json["note"], "*mine*");
+        assert!(json.get("status").is_none());
+        let json = serde_json::to_value(&status).unwrap();
+        assert_eq!(json["status"], "done");
+        assert!(json.get("note").is_none());
+        for bad in [
+            r#"{"id":3,"topic":"dns","stamp":{"millis":1,"counter":0,"device":"device-a"}}"#,
+            r#"{"id":3,"topic":"dns","status":"done","note":"x","stamp":{"millis":1,"counter":0,"device":"device-a"}}"#,
+        ] {
+            let error = serde_json::from_str::<Mutation>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.contains("exactly one of `status` and `note`"),
+                "{error}"
+            );
+        }
     }
 
     #[test]
@@ -142,7 +278,7 @@ mod tests {
         let mut outbox = Outbox::default();
         assert!(outbox.batch(10).is_empty());
         for millis in 1..=5 {
-            outbox.record("http", Status::Done, stamp(millis));
+            outbox.record("http", Edit::Status(Status::Done), stamp(millis));
         }
         let ids: Vec<u64> = outbox.batch(2).iter().map(|m| m.id).collect();
         assert_eq!(ids, [1, 2]);

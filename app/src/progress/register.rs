@@ -4,12 +4,15 @@
 //! (and, for the impossible case of two equal stamps, the status breaks the tie), merging is
 //! commutative, associative and idempotent: devices can exchange logs in any order, any number
 //! of times, and all end up with the same log. A `BTreeMap` keeps serialised output stable.
+//!
+//! Notes ([`NoteEntry`]) are a second, independent register per topic in the same log, merged
+//! by the same rule: a status edit never touches a note and a note edit never touches a status.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{shorten, Stamp, Status};
+use super::{shorten, NoteEntry, Stamp, Status};
 use crate::roadmap::NodeId;
 
 /// One topic's status and when (by which device) it was set.
@@ -30,6 +33,15 @@ impl Entry {
 /// Checks an entry that came from outside (storage, a file, the network): the topic id is a
 /// slug and the stamp is valid. The message names the topic.
 pub fn validate_entry(topic: &str, entry: &Entry) -> Result<(), String> {
+    validate_topic(topic)?;
+    entry
+        .stamp
+        .validate()
+        .map_err(|message| format!("topic `{topic}`: {message}"))
+}
+
+/// Checks a topic id from outside: a slug of at most [`NodeId::MAX_LEN`] characters.
+pub(crate) fn validate_topic(topic: &str) -> Result<(), String> {
     if topic.len() > NodeId::MAX_LEN {
         return Err(format!(
             "topic id `{}` is longer than {} characters",
@@ -37,17 +49,17 @@ pub fn validate_entry(topic: &str, entry: &Entry) -> Result<(), String> {
             NodeId::MAX_LEN
         ));
     }
-    NodeId::parse(topic)?;
-    entry
-        .stamp
-        .validate()
-        .map_err(|message| format!("topic `{topic}`: {message}"))
+    NodeId::parse(topic).map(|_| ())
 }
 
 /// Per-roadmap progress: topic id → LWW register. BTreeMap for deterministic output.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressLog {
     pub entries: BTreeMap<String, Entry>,
+    /// Topic id → note register, tombstones (empty texts) included so deletions sync. Absent
+    /// from data saved before notes existed, and left out of the JSON when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, NoteEntry>,
 }
 
 impl ProgressLog {
@@ -75,19 +87,48 @@ impl ProgressLog {
         }
     }
 
-    /// Applies every entry of `other`.
+    /// The topic's note, `None` when it has none (or it was deleted).
+    pub fn note(&self, topic: &str) -> Option<&str> {
+        self.notes
+            .get(topic)
+            .filter(|note| !note.is_tombstone())
+            .map(|note| note.text.as_str())
+    }
+
+    /// Keeps whichever of the stored note and `note` has the greater stamp; true if the log
+    /// changed. Never touches the topic's status.
+    pub fn apply_note(&mut self, topic: &str, note: NoteEntry) -> bool {
+        match self.notes.get_mut(topic) {
+            Some(current) if note.supersedes(current) => {
+                *current = note;
+                true
+            }
+            Some(_) => false,
+            None => {
+                self.notes.insert(topic.to_owned(), note);
+                true
+            }
+        }
+    }
+
+    /// Applies every entry and every note of `other`.
     pub fn merge(&mut self, other: &ProgressLog) {
         for (topic, entry) in &other.entries {
             self.apply(topic, entry.clone());
         }
+        for (topic, note) in &other.notes {
+            self.apply_note(topic, note.clone());
+        }
     }
 
+    /// How many topics have a status entry (notes not counted).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// No status entry and no note register at all.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.is_empty() && self.notes.is_empty()
     }
 }
 
@@ -208,14 +249,75 @@ pub(crate) mod tests {
             .prop_map(str::to_owned)
     }
 
+    pub(crate) fn arb_note() -> impl Strategy<Value = NoteEntry> {
+        (
+            prop::sample::select(vec!["", "a note", "**bold**"]),
+            0u64..4,
+            0u32..3,
+            prop::sample::select(vec!["device-a", "device-b", "device-c"]),
+        )
+            .prop_map(|(text, millis, counter, device)| {
+                crate::progress::note::tests::note(text, millis, counter, device)
+            })
+    }
+
     fn arb_log() -> impl Strategy<Value = ProgressLog> {
-        prop::collection::vec((arb_topic(), arb_entry()), 0..12).prop_map(|pairs| {
-            let mut log = ProgressLog::default();
-            for (topic, entry) in pairs {
-                log.apply(&topic, entry);
-            }
-            log
-        })
+        (
+            prop::collection::vec((arb_topic(), arb_entry()), 0..12),
+            prop::collection::vec((arb_topic(), arb_note()), 0..6),
+        )
+            .prop_map(|(pairs, notes)| {
+                let mut log = ProgressLog::default();
+                for (topic, entry) in pairs {
+                    log.apply(&topic, entry);
+                }
+                for (topic, note) in notes {
+                    log.apply_note(&topic, note);
+                }
+                log
+            })
+    }
+
+    #[test]
+    fn notes_and_statuses_are_independent_registers() {
+        use crate::progress::note::tests::note;
+        let mut log = ProgressLog::default();
+        log.apply("http", entry(Status::Done, 10, 0, "device-a"));
+        // A note written earlier than the status, on another device, still lands…
+        assert!(log.apply_note("http", note("read RFC 9110", 5, 0, "device-b")));
+        // …and a later status leaves the note alone.
+        assert!(log.apply("http", entry(Status::Skipped, 20, 0, "device-b")));
+        assert_eq!(log.note("http"), Some("read RFC 9110"));
+        assert_eq!(log.status("http"), Status::Skipped);
+        // A later note leaves the status alone.
+        assert!(log.apply_note("http", note("done twice", 30, 0, "device-a")));
+        assert_eq!(log.status("http"), Status::Skipped);
+        assert_eq!(log.note("http"), Some("done twice"));
+        // An older note loses.
+        assert!(!log.apply_note("http", note("stale", 25, 0, "device-c")));
+        assert_eq!(log.note("http"), Some("done twice"));
+    }
+
+    #[test]
+    fn an_empty_note_is_a_tombstone_that_wins_by_its_stamp() {
+        use crate::progress::note::tests::note;
+        let mut log = ProgressLog::default();
+        log.apply_note("dns", note("keep", 10, 0, "device-a"));
+        assert!(log.apply_note("dns", note("", 11, 0, "device-b")));
+        assert_eq!(log.note("dns"), None, "deleted");
+        assert_eq!(
+            log.notes.len(),
+            1,
+            "the tombstone stays to carry the deletion"
+        );
+        assert!(
+            !log.apply_note("dns", note("keep", 10, 0, "device-a")),
+            "old text stays dead"
+        );
+        assert!(log.apply_note("dns", note("again", 12, 0, "device-a")));
+        assert_eq!(log.note("dns"), Some("again"));
+        assert!(!log.is_empty());
+        assert_eq!(log.len(), 0, "len counts statuses only");
     }
 
     fn merged(a: &ProgressLog, b: &ProgressLog) -> ProgressLog {

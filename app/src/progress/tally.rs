@@ -6,11 +6,11 @@
 //! it, so renaming a topic never loses anyone's progress; entries for ids that are gone are
 //! ignored by the counts and reported by [`reconcile`], but never deleted.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, ProgressLog, Status};
+use super::{Entry, NoteEntry, ProgressLog, Status};
 use crate::roadmap::{Node, NodeId, Roadmap};
 
 /// Counts over a roadmap's topics (every non-stage node).
@@ -87,6 +87,20 @@ pub fn entry_for<'a>(node: &Node, log: &'a ProgressLog) -> Option<&'a Entry> {
         })
 }
 
+/// The note that shows on a node: the winning note among those stored under its id and its
+/// aliases; `None` when there is none or the winner is a deletion.
+pub fn note_for<'a>(node: &Node, log: &'a ProgressLog) -> Option<&'a str> {
+    std::iter::once(&node.id)
+        .chain(&node.aliases)
+        .filter_map(|id| log.notes.get(id.as_str()))
+        .fold(None, |best: Option<&NoteEntry>, note| match best {
+            Some(best) if !note.supersedes(best) => Some(best),
+            _ => Some(note),
+        })
+        .filter(|note| !note.is_tombstone())
+        .map(|note| note.text.as_str())
+}
+
 /// A node's status, counting entries stored under its aliases.
 pub fn status_of(node: &Node, log: &ProgressLog) -> Status {
     entry_for(node, log)
@@ -151,9 +165,15 @@ impl Reconciliation {
 /// After a roadmap changed: entries stored under an alias move to the node's id (LWW merge with
 /// what is there); entries whose id no longer exists are reported (kept in the log, not deleted
 /// — never lose progress).
+/// Notes move the same way (and count in the report alike).
 pub fn reconcile(roadmap: &Roadmap, log: &mut ProgressLog) -> Reconciliation {
     let mut reconciliation = Reconciliation::default();
-    let ids: Vec<String> = log.entries.keys().cloned().collect();
+    let ids: BTreeSet<String> = log
+        .entries
+        .keys()
+        .chain(log.notes.keys())
+        .cloned()
+        .collect();
     for id in ids {
         if roadmap.node(&id).is_some() {
             continue;
@@ -162,8 +182,11 @@ pub fn reconcile(roadmap: &Roadmap, log: &mut ProgressLog) -> Reconciliation {
             Some(node) => {
                 if let Some(entry) = log.entries.remove(&id) {
                     log.apply(node.id.as_str(), entry);
-                    reconciliation.renamed.push((id, node.id.clone()));
                 }
+                if let Some(note) = log.notes.remove(&id) {
+                    log.apply_note(node.id.as_str(), note);
+                }
+                reconciliation.renamed.push((id, node.id.clone()));
             }
             None => reconciliation.missing.push(id),
         }
@@ -407,6 +430,26 @@ mod tests {
     }
 
     #[test]
+    fn notes_follow_aliases_and_move_on_reconcile() {
+        use crate::progress::note::tests::note;
+        let roadmap = small();
+        let mut log = ProgressLog::default();
+        log.apply_note("a-old", note("from the old id", 5, 0, "device-a"));
+        log.apply_note("a", note("older", 2, 0, "device-a"));
+        log.apply_note("c", note("", 3, 0, "device-a"));
+        log.apply("c", entry(Status::Done, 1, 0, "device-a"));
+        let a = roadmap.node("a").unwrap();
+        let c = roadmap.node("c").unwrap();
+        assert_eq!(note_for(a, &log), Some("from the old id"));
+        assert_eq!(note_for(c, &log), None, "a tombstone shows nothing");
+        let reconciliation = reconcile(&roadmap, &mut log);
+        assert_eq!(reconciliation.renamed, vec![("a-old".into(), id("a"))]);
+        assert_eq!(log.notes["a"], note("from the old id", 5, 0, "device-a"));
+        assert!(!log.notes.contains_key("a-old"));
+        assert_eq!(log.status("c"), Status::Done, "statuses untouched");
+    }
+
+    #[test]
     fn local_reconcile_queues_moved_entries() {
         use crate::progress::LocalProgress;
         let roadmap = small();
@@ -425,7 +468,7 @@ mod tests {
             .outbox
             .pending
             .iter()
-            .map(|m| (m.topic.as_str(), m.status))
+            .map(|m| (m.topic.as_str(), m.entry().unwrap().status))
             .collect();
         // b1's own newer edit won, so only `a` is queued (with the original stamp).
         assert_eq!(queued, [("b1", Status::InProgress), ("a", Status::Done)]);

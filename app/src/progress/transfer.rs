@@ -5,6 +5,10 @@
 //! merge like any other sync: the newer edit wins and nothing newer is ever overwritten by an
 //! old backup. Imports come from anywhere, so every field is checked, sizes are capped and
 //! each problem is reported in plain words naming the entry at fault.
+//!
+//! Notes travel in an optional `notes` object (topic → `{text, stamp}`, deletions as empty
+//! texts so they win over older copies), left out when there are none: files written before
+//! notes existed import as before, and still have version 1.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::register::validate_entry;
-use super::{shorten, Entry, ProgressLog, Stamp, Status};
+use super::{shorten, validate_note, Entry, NoteEntry, ProgressLog, Stamp, Status};
 
 /// The `format` field of an export file.
 pub const EXPORT_FORMAT: &str = "trailmap-progress";
@@ -31,6 +35,8 @@ struct ExportFile<'a> {
     version: u32,
     roadmap: &'a str,
     entries: &'a BTreeMap<String, Entry>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    notes: &'a BTreeMap<String, NoteEntry>,
 }
 
 /// One entry as read from a file, before its status is checked.
@@ -41,14 +47,16 @@ struct RawEntry {
 }
 
 /// Export/import file:
-/// `{"format":"trailmap-progress","version":1,"roadmap":slug,"entries":{topic:{status,stamp}}}`
-/// (pretty-printed, topics in id order).
+/// `{"format":"trailmap-progress","version":1,"roadmap":slug,"entries":{topic:{status,stamp}},
+/// "notes":{topic:{text,stamp}}}` (pretty-printed, topics in id order, `notes` only when the
+/// log has any).
 pub fn export_json(roadmap: &str, log: &ProgressLog) -> String {
     let file = ExportFile {
         format: EXPORT_FORMAT,
         version: EXPORT_VERSION,
         roadmap,
         entries: &log.entries,
+        notes: &log.notes,
     };
     // Cannot fail: every map key is a string and every value plain data.
     serde_json::to_string_pretty(&file).unwrap_or_default()
@@ -98,23 +106,40 @@ pub fn import_json(raw: &str, roadmap: &str) -> Result<ProgressLog, String> {
     let Some(entries) = object.get("entries").and_then(Value::as_object) else {
         return Err("the file has no `entries` object".into());
     };
-    if entries.len() > MAX_IMPORT_ENTRIES {
+    let empty = Map::new();
+    let notes = match object.get("notes") {
+        None => &empty,
+        Some(Value::Object(notes)) => notes,
+        Some(_) => return Err("the file's `notes` is not an object".into()),
+    };
+    if entries.len() + notes.len() > MAX_IMPORT_ENTRIES {
         return Err(format!(
             "the file holds {} entries; at most {MAX_IMPORT_ENTRIES} are accepted",
-            entries.len()
+            entries.len() + notes.len()
         ));
     }
-    read_entries(entries)
+    read_entries(entries, notes)
 }
 
 /// Reads every entry, collecting every problem.
-fn read_entries(entries: &Map<String, Value>) -> Result<ProgressLog, String> {
+fn read_entries(
+    entries: &Map<String, Value>,
+    notes: &Map<String, Value>,
+) -> Result<ProgressLog, String> {
     let mut log = ProgressLog::default();
     let mut problems = Vec::new();
     for (topic, value) in entries {
         match read_entry(topic, value) {
             Ok(entry) => {
                 log.apply(topic, entry);
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    for (topic, value) in notes {
+        match read_note(topic, value) {
+            Ok(note) => {
+                log.apply_note(topic, note);
             }
             Err(problem) => problems.push(problem),
         }
@@ -155,6 +180,20 @@ fn read_entry(topic: &str, value: &Value) -> Result<Entry, String> {
         }
     })?;
     Ok(entry)
+}
+
+fn read_note(topic: &str, value: &Value) -> Result<NoteEntry, String> {
+    let name = shorten(topic);
+    let note: NoteEntry =
+        serde_json::from_value(value.clone()).map_err(|error| format!("note `{name}`: {error}"))?;
+    validate_note(topic, &note).map_err(|error| {
+        if error.starts_with("topic `") {
+            error
+        } else {
+            format!("note `{name}`: {error}")
+        }
+    })?;
+    Ok(note)
 }
 
 #[cfg(test)]
@@ -378,7 +417,60 @@ mod tests {
                 }),
             0..20,
         )
-        .prop_map(|entries| ProgressLog { entries })
+        .prop_map(|entries| ProgressLog {
+            entries,
+            notes: BTreeMap::new(),
+        })
+    }
+
+    #[test]
+    fn notes_export_and_import_round_trip_with_tombstones() {
+        use crate::progress::note::tests::note;
+        let mut log = sample();
+        log.apply_note(
+            "http",
+            note("See <script>alert(1)</script>", 7, 0, "device-a1"),
+        );
+        log.apply_note("dns", note("", 8, 0, "device-a1"));
+        let json = export_json("backend", &log);
+        let value: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            value["notes"]["http"],
+            serde_json::json!({"text": "See <script>alert(1)</script>",
+                "stamp": {"millis": 7, "counter": 0, "device": "device-a1"}})
+        );
+        assert_eq!(value["notes"]["dns"]["text"], "");
+        assert_eq!(import_json(&json, "backend"), Ok(log));
+        assert!(
+            !export_json("backend", &sample()).contains("notes"),
+            "no notes, no field: the file reads as before"
+        );
+    }
+
+    #[test]
+    fn import_rejects_bad_notes_and_changes_nothing() {
+        let err = |raw: &str| import_json(raw, "backend").unwrap_err();
+        let with_note = |value: Value| {
+            let mut file: Value = serde_json::from_str(&export_json("backend", &sample())).unwrap();
+            file["notes"] = serde_json::json!({ "tcp": value });
+            file.to_string()
+        };
+        assert_eq!(
+            err(&with_note(
+                serde_json::json!({"text": "x".repeat(2_001), "stamp": stamp_json("device-a1")})
+            )),
+            "topic `tcp`: the note is 2,001 characters long; at most 2,000 are allowed"
+        );
+        assert_eq!(
+            err(&with_note(
+                serde_json::json!({"text": 5, "stamp": stamp_json("device-a1")})
+            )),
+            "note `tcp`: invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            err(&with("notes", Value::Array(vec![]))),
+            "the file's `notes` is not an object"
+        );
     }
 
     fn arb_noise() -> impl Strategy<Value = String> {

@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Mutation, Stamp, Status};
+use super::{Entry, Mutation, NoteEntry, Outbox, Stamp, Status};
 
 /// `POST /api/sync/{slug}/push`: the device's oldest unacknowledged mutations, oldest first,
 /// with consecutive ids.
@@ -30,6 +30,30 @@ impl PushRequest {
     pub const MAX_MUTATIONS: usize = 500;
     /// The largest request body the server reads, in bytes.
     pub const MAX_BODY_BYTES: usize = 64 * 1024;
+    /// What a client aims to stay under, leaving room for the envelope and rounding.
+    const BODY_BUDGET: usize = Self::MAX_BODY_BYTES - 1024;
+
+    /// The next push from `outbox`: its oldest mutations, at most [`Self::MAX_MUTATIONS`] and
+    /// as many as fit in a body under [`Self::MAX_BODY_BYTES`] (notes make mutations large).
+    /// Always at least one mutation when the outbox has any: one note of the maximum length
+    /// is far below the limit. The same outbox always gives the same batch, so a retry
+    /// repeats the push whose answer was lost.
+    pub fn from_outbox(device: &str, outbox: &Outbox) -> Self {
+        let mut size = 0;
+        let mut count = 0;
+        for mutation in outbox.batch(Self::MAX_MUTATIONS) {
+            // Each mutation as JSON, plus its separating comma.
+            size += serde_json::to_string(mutation).map_or(0, |json| json.len()) + 1;
+            if count > 0 && size > Self::BODY_BUDGET {
+                break;
+            }
+            count += 1;
+        }
+        Self {
+            device: device.to_owned(),
+            mutations: outbox.batch(count).to_vec(),
+        }
+    }
 }
 
 /// The answer to a push: every mutation with an id up to `acknowledged` is stored. The
@@ -45,6 +69,10 @@ pub struct PushResponse {
     /// its stamp clamped because the device's clock ran ahead.
     #[serde(default)]
     pub entries: Vec<PulledEntry>,
+    /// The same for notes: the server's current note of every topic the push wrote a note
+    /// on (tombstones included).
+    #[serde(default)]
+    pub notes: Vec<PulledNote>,
 }
 
 /// `GET /api/sync/{slug}/pull?since=<cursor>`: every topic changed after `since`.
@@ -53,6 +81,28 @@ pub struct PushResponse {
 pub struct PullResponse {
     pub cursor: u64,
     pub entries: Vec<PulledEntry>,
+    /// Notes changed after `since`, tombstones (empty `text`) included so deletions sync.
+    /// Absent from answers of servers older than notes.
+    #[serde(default)]
+    pub notes: Vec<PulledNote>,
+}
+
+/// One topic's current note on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PulledNote {
+    pub topic: String,
+    pub text: String,
+    pub stamp: Stamp,
+}
+
+impl PulledNote {
+    pub fn note(&self) -> NoteEntry {
+        NoteEntry {
+            text: self.text.clone(),
+            stamp: self.stamp.clone(),
+        }
+    }
 }
 
 /// One topic's current entry on the server.
@@ -81,6 +131,14 @@ impl PullResponse {
             .map(|pulled| (pulled.topic.clone(), pulled.entry()))
             .collect()
     }
+
+    /// The notes as `LocalProgress::absorb_notes` takes them.
+    pub fn note_pairs(&self) -> Vec<(String, NoteEntry)> {
+        self.notes
+            .iter()
+            .map(|pulled| (pulled.topic.clone(), pulled.note()))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -95,7 +153,10 @@ mod tests {
         let request: PushRequest = serde_json::from_str(json).unwrap();
         assert_eq!(request.device, "device-a1");
         assert_eq!(request.mutations[0].id, 1);
-        assert_eq!(request.mutations[0].status, Status::Done);
+        assert_eq!(
+            request.mutations[0].edit,
+            crate::progress::Edit::Status(Status::Done)
+        );
         assert!(
             serde_json::from_str::<PushRequest>(r#"{"device":"x","mutations":[{"id":-1}]}"#)
                 .is_err()
@@ -104,16 +165,22 @@ mod tests {
 
     #[test]
     fn pull_response_round_trips_and_gives_absorbable_pairs() {
+        let stamp = Stamp {
+            millis: 5,
+            counter: 1,
+            device: "device-a1".into(),
+        };
         let response = PullResponse {
             cursor: 7,
             entries: vec![PulledEntry {
                 topic: "dns".into(),
                 status: Status::InProgress,
-                stamp: Stamp {
-                    millis: 5,
-                    counter: 1,
-                    device: "device-a1".into(),
-                },
+                stamp: stamp.clone(),
+            }],
+            notes: vec![PulledNote {
+                topic: "dns".into(),
+                text: "dig +trace".into(),
+                stamp,
             }],
         };
         let json = serde_json::to_string(&response).unwrap();
@@ -124,5 +191,65 @@ mod tests {
         let pairs = response.pairs();
         assert_eq!(pairs[0].0, "dns");
         assert_eq!(pairs[0].1.status, Status::InProgress);
+        assert_eq!(response.note_pairs()[0].1.text, "dig +trace");
+    }
+
+    #[test]
+    fn answers_without_notes_still_read() {
+        let pull: PullResponse = serde_json::from_str(r#"{"cursor":3,"entries":[]}"#).unwrap();
+        assert!(pull.notes.is_empty());
+        let push: PushResponse =
+            serde_json::from_str(r#"{"acknowledged":1,"cursor":3,"entries":[]}"#).unwrap();
+        assert!(push.notes.is_empty());
+    }
+
+    fn stamp(millis: u64) -> Stamp {
+        Stamp {
+            millis,
+            counter: 0,
+            device: "device-a1".into(),
+        }
+    }
+
+    #[test]
+    fn a_push_from_the_outbox_stays_under_the_body_limit() {
+        use crate::progress::{Edit, MAX_NOTE_CHARS};
+        let mut outbox = Outbox::default();
+        // 100 notes of the longest kind, in the widest characters (4 bytes each in UTF-8).
+        let widest = "𝄞".repeat(MAX_NOTE_CHARS);
+        for millis in 1..=100 {
+            outbox.record("http", Edit::Note(widest.clone()), stamp(millis));
+        }
+        let mut ids = Vec::new();
+        while !outbox.is_empty() {
+            let push = PushRequest::from_outbox("device-a1", &outbox);
+            let body = serde_json::to_string(&push).unwrap();
+            assert!(body.len() <= PushRequest::MAX_BODY_BYTES, "{}", body.len());
+            assert!(!push.mutations.is_empty());
+            assert_eq!(
+                PushRequest::from_outbox("device-a1", &outbox),
+                push,
+                "the same outbox gives the same push"
+            );
+            ids.extend(push.mutations.iter().map(|m| m.id));
+            outbox.acknowledge(push.mutations.last().unwrap().id);
+        }
+        assert_eq!(
+            ids,
+            (1..=100).collect::<Vec<u64>>(),
+            "every mutation, in order"
+        );
+    }
+
+    #[test]
+    fn small_mutations_still_go_500_at_a_time() {
+        use crate::progress::Edit;
+        let mut outbox = Outbox::default();
+        for millis in 1..=600 {
+            outbox.record("http", Edit::Status(Status::Done), stamp(millis));
+        }
+        let push = PushRequest::from_outbox("device-a1", &outbox);
+        assert_eq!(push.mutations.len(), PushRequest::MAX_MUTATIONS);
+        assert!(serde_json::to_string(&push).unwrap().len() <= PushRequest::MAX_BODY_BYTES);
     }
 }

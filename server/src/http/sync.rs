@@ -72,6 +72,7 @@ pub async fn push(
         acknowledged: outcome.acknowledged,
         cursor: outcome.cursor,
         entries: outcome.entries,
+        notes: outcome.notes,
     }))
 }
 

@@ -6,14 +6,20 @@
 //! merge the rest with `ProgressLog::apply` (last writer wins by HLC stamp), give each changed
 //! row the next change sequence number, and remember the last applied id. The answer carries
 //! the stored entry of every topic named, so the device can adopt what the server kept.
+//!
+//! Notes are a second register per topic in their own table (`notes`), merged with
+//! `ProgressLog::apply_note` in the same transaction and numbered from the same change
+//! sequence, so one pull cursor covers statuses and notes alike.
 
 use std::collections::BTreeSet;
 
-use app::progress::{Entry, ProgressLog, PullResponse, PulledEntry, Stamp, Status};
+use app::progress::{
+    Entry, NoteEntry, ProgressLog, PullResponse, PulledEntry, PulledNote, Stamp, Status,
+};
 use sqlx::{any::AnyRow, Row};
 
 use super::Db;
-use crate::sync::ValidPush;
+use crate::sync::{ValidPush, Write};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushOutcome {
@@ -21,11 +27,14 @@ pub struct PushOutcome {
     pub acknowledged: u64,
     /// The learner's change sequence after the push.
     pub cursor: u64,
-    /// The stored entry of every topic the push named, in the order first named.
+    /// The stored entry of every topic a status mutation of the push named, in the order
+    /// first named.
     pub entries: Vec<PulledEntry>,
-    /// New mutations that changed the stored entry.
+    /// The stored note of every topic a note mutation of the push named, likewise.
+    pub notes: Vec<PulledNote>,
+    /// New mutations (statuses and notes) that changed the stored register.
     pub applied: u64,
-    /// New mutations that lost last writer wins to a stored entry with a newer (or equal)
+    /// New mutations that lost last writer wins to a stored register with a newer (or equal)
     /// stamp: another device's later edit got there first.
     pub superseded: u64,
 }
@@ -81,29 +90,47 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
             acknowledged: last_applied as u64,
             cursor: seq as u64,
             entries: named_entries(push, &log),
+            notes: named_notes(push, &log),
             applied: 0,
             superseded: 0,
         });
     }
     let mut changed = BTreeSet::new();
+    let mut changed_notes = BTreeSet::new();
     let mut applied = 0;
     for mutation in &fresh {
-        if log.apply(&mutation.topic, mutation.entry.clone()) {
-            changed.insert(mutation.topic.as_str());
+        let won = match &mutation.write {
+            Write::Status(entry) => {
+                let won = log.apply(&mutation.topic, entry.clone());
+                if won {
+                    changed.insert(mutation.topic.as_str());
+                }
+                won
+            }
+            Write::Note(note) => {
+                let won = log.apply_note(&mutation.topic, note.clone());
+                if won {
+                    changed_notes.insert(mutation.topic.as_str());
+                }
+                won
+            }
+        };
+        if won {
             applied += 1;
         }
     }
     let mut seq = seq;
-    if !changed.is_empty() {
+    let total = changed.len() + changed_notes.len();
+    if total > 0 {
         seq = sqlx::query(
             "UPDATE users SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq",
         )
         .bind(user_id)
-        .bind(changed.len() as i64)
+        .bind(total as i64)
         .fetch_one(&mut *tx)
         .await?
         .try_get("change_seq")?;
-        let first_seq = seq - changed.len() as i64 + 1;
+        let first_seq = seq - total as i64 + 1;
         for (offset, topic) in changed.iter().enumerate() {
             let entry = &log.entries[*topic];
             sqlx::query(
@@ -126,6 +153,29 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
             .execute(&mut *tx)
             .await?;
         }
+        let first_note_seq = first_seq + changed.len() as i64;
+        for (offset, topic) in changed_notes.iter().enumerate() {
+            let note = &log.notes[*topic];
+            sqlx::query(
+                "INSERT INTO notes \
+                 (user_id, roadmap, topic, body, millis, counter, device, updated_seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
+                 body = excluded.body, millis = excluded.millis, \
+                 counter = excluded.counter, device = excluded.device, \
+                 updated_seq = excluded.updated_seq",
+            )
+            .bind(user_id)
+            .bind(&push.roadmap)
+            .bind(*topic)
+            .bind(&note.text)
+            .bind(note.stamp.millis as i64)
+            .bind(i64::from(note.stamp.counter))
+            .bind(&note.stamp.device)
+            .bind(first_note_seq + offset as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     let acknowledged = fresh.last().map_or(last_applied, |mutation| mutation.id);
     sqlx::query(
@@ -144,16 +194,18 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
         acknowledged: acknowledged as u64,
         cursor: seq as u64,
         entries: named_entries(push, &log),
+        notes: named_notes(push, &log),
         applied,
         superseded: fresh.len() as u64 - applied,
     })
 }
 
-/// The log's entry for every topic `push` names, each once.
+/// The log's entry for every topic a status mutation of `push` names, each once.
 fn named_entries(push: &ValidPush, log: &ProgressLog) -> Vec<PulledEntry> {
     let mut seen = BTreeSet::new();
     push.mutations
         .iter()
+        .filter(|mutation| matches!(mutation.write, Write::Status(_)))
         .filter(|mutation| seen.insert(mutation.topic.as_str()))
         .filter_map(|mutation| {
             log.entries.get(&mutation.topic).map(|entry| PulledEntry {
@@ -165,7 +217,24 @@ fn named_entries(push: &ValidPush, log: &ProgressLog) -> Vec<PulledEntry> {
         .collect()
 }
 
-/// Every entry of `roadmap` changed after cursor `since` (all of them for 0), and the cursor
+/// The log's note for every topic a note mutation of `push` names, each once.
+fn named_notes(push: &ValidPush, log: &ProgressLog) -> Vec<PulledNote> {
+    let mut seen = BTreeSet::new();
+    push.mutations
+        .iter()
+        .filter(|mutation| matches!(mutation.write, Write::Note(_)))
+        .filter(|mutation| seen.insert(mutation.topic.as_str()))
+        .filter_map(|mutation| {
+            log.notes.get(&mutation.topic).map(|note| PulledNote {
+                topic: mutation.topic.clone(),
+                text: note.text.clone(),
+                stamp: note.stamp.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Every entry and note of `roadmap` changed after cursor `since` (all of them for 0), and the cursor
 /// to pull from next time.
 pub async fn pull(
     db: &Db,
@@ -181,18 +250,39 @@ pub async fn pull(
         .fetch_one(&mut *tx)
         .await?
         .try_get("change_seq")?;
+    // A cursor from the future (the database was restored from a backup, or replaced) would
+    // hide every row until the sequence caught up: send everything instead.
+    let since = if since > cursor { 0 } else { since };
     let rows = sqlx::query(
         "SELECT topic, status, millis, counter, device FROM progress \
          WHERE user_id = $1 AND roadmap = $2 AND updated_seq > $3 ORDER BY updated_seq",
     )
     .bind(user_id)
     .bind(roadmap)
-    // A cursor from the future (the database was restored from a backup, or replaced) would
-    // hide every row until the sequence caught up: send everything instead.
-    .bind(if since > cursor { 0 } else { since })
+    .bind(since)
+    .fetch_all(&mut *tx)
+    .await?;
+    let note_rows = sqlx::query(
+        "SELECT topic, body, millis, counter, device FROM notes \
+         WHERE user_id = $1 AND roadmap = $2 AND updated_seq > $3 ORDER BY updated_seq",
+    )
+    .bind(user_id)
+    .bind(roadmap)
+    .bind(since)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
+    let notes = note_rows
+        .iter()
+        .map(|row| {
+            let (topic, note) = read_note(row)?;
+            Ok(PulledNote {
+                topic,
+                text: note.text,
+                stamp: note.stamp,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
     let entries = rows
         .iter()
         .map(|row| {
@@ -207,6 +297,7 @@ pub async fn pull(
     Ok(PullResponse {
         cursor: cursor.max(0) as u64,
         entries,
+        notes,
     })
 }
 
@@ -228,21 +319,46 @@ async fn load_log(
         let (topic, entry) = read_entry(row)?;
         log.entries.insert(topic, entry);
     }
+    let rows = sqlx::query(
+        "SELECT topic, body, millis, counter, device FROM notes \
+         WHERE user_id = $1 AND roadmap = $2",
+    )
+    .bind(user_id)
+    .bind(roadmap)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in &rows {
+        let (topic, note) = read_note(row)?;
+        log.notes.insert(topic, note);
+    }
     Ok(log)
+}
+
+fn read_note(row: &AnyRow) -> Result<(String, NoteEntry), sqlx::Error> {
+    let note = NoteEntry {
+        text: row.try_get("body")?,
+        stamp: read_stamp(row)?,
+    };
+    Ok((row.try_get("topic")?, note))
+}
+
+fn read_stamp(row: &AnyRow) -> Result<Stamp, sqlx::Error> {
+    let corrupt = |what: String| sqlx::Error::Decode(what.into());
+    let millis: i64 = row.try_get("millis")?;
+    let counter: i64 = row.try_get("counter")?;
+    Ok(Stamp {
+        millis: u64::try_from(millis).map_err(|_| corrupt(format!("millis {millis}")))?,
+        counter: u32::try_from(counter).map_err(|_| corrupt(format!("counter {counter}")))?,
+        device: row.try_get("device")?,
+    })
 }
 
 fn read_entry(row: &AnyRow) -> Result<(String, Entry), sqlx::Error> {
     let corrupt = |what: String| sqlx::Error::Decode(what.into());
     let status: String = row.try_get("status")?;
-    let millis: i64 = row.try_get("millis")?;
-    let counter: i64 = row.try_get("counter")?;
     let entry = Entry {
         status: Status::parse(&status).map_err(corrupt)?,
-        stamp: Stamp {
-            millis: u64::try_from(millis).map_err(|_| corrupt(format!("millis {millis}")))?,
-            counter: u32::try_from(counter).map_err(|_| corrupt(format!("counter {counter}")))?,
-            device: row.try_get("device")?,
-        },
+        stamp: read_stamp(row)?,
     };
     Ok((row.try_get("topic")?, entry))
 }

@@ -14,4 +14,5 @@ mod snapshot;
 mod storage;
 mod sync;
 mod sync_model;
+mod sync_notes;
 mod xss;

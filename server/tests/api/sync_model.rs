@@ -1,7 +1,8 @@
 //! Model test of sync: three devices edit, push (delivered, response dropped, duplicated,
 //! reordered) and pull in random order against the real store on a fresh SQLite database, with
 //! skewed clocks. Afterwards every device and the server must hold, for every topic, the write
-//! with the greatest stamp.
+//! with the greatest stamp. Edits set statuses and notes (including deletions), two
+//! independent registers per topic: both must converge.
 //!
 //! In the first property clocks are skewed from 10 minutes behind to 59 s ahead: within the
 //! server's clamping bound, so no stamp is rewritten and "greatest-stamped write wins" is
@@ -44,6 +45,11 @@ enum Step {
         topic: usize,
         status: Status,
     },
+    Note {
+        device: usize,
+        topic: usize,
+        text: &'static str,
+    },
     Push {
         device: usize,
         max: usize,
@@ -68,6 +74,8 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => (device.clone(), 0..TOPICS.len(), prop::sample::select(Status::ALL.to_vec()))
             .prop_map(|(device, topic, status)| Step::Edit { device, topic, status }),
+        2 => (device.clone(), 0..TOPICS.len(), prop::sample::select(vec!["", "a note", "**b**"]))
+            .prop_map(|(device, topic, text)| Step::Note { device, topic, text }),
         3 => (device.clone(), 1usize..5, fate)
             .prop_map(|(device, max, fate)| Step::Push { device, max, fate }),
         2 => device.prop_map(|device| Step::Pull { device }),
@@ -135,6 +143,7 @@ impl World {
             acknowledged: outcome.acknowledged,
             cursor: outcome.cursor,
             entries: outcome.entries,
+            notes: outcome.notes,
         };
         let device = &mut self.devices[device];
         let wall = device.wall(self.now);
@@ -149,6 +158,7 @@ impl World {
         let device = &mut self.devices[device];
         let wall = device.wall(self.now);
         device.local.absorb(&pulled.pairs(), wall);
+        device.local.absorb_notes(&pulled.note_pairs(), wall);
         device.cursor = pulled.cursor as i64;
     }
 
@@ -161,7 +171,23 @@ impl World {
             } => {
                 let wall = self.devices[device].wall(self.now);
                 let mutation = self.devices[device].local.set(TOPICS[topic], status, wall);
-                self.truth.apply(TOPICS[topic], mutation.entry());
+                self.truth
+                    .apply(TOPICS[topic], mutation.entry().expect("a status edit"));
+            }
+            Step::Note {
+                device,
+                topic,
+                text,
+            } => {
+                let wall = self.devices[device].wall(self.now);
+                let written = self.devices[device]
+                    .local
+                    .set_note(TOPICS[topic], text, wall)
+                    .expect("the model's notes are valid");
+                if let Some(mutation) = written {
+                    self.truth
+                        .apply_note(TOPICS[topic], mutation.note().expect("a note edit"));
+                }
             }
             Step::Push { device, max, fate } => {
                 let max = self.batch_limit.unwrap_or(max);
@@ -245,6 +271,11 @@ fn check(world: &World, server: &ProgressLog, expect: Expect) -> Result<(), Test
         world.truth.len(),
         "every edited topic is on the server"
     );
+    prop_assert_eq!(
+        server.notes.len(),
+        world.truth.notes.len(),
+        "every note written is on the server"
+    );
     for device in &world.devices {
         prop_assert_eq!(
             &device.local.log,
@@ -297,6 +328,9 @@ async fn run_case(
     let mut server = ProgressLog::default();
     for (topic, entry) in pulled.pairs() {
         server.entries.insert(topic, entry);
+    }
+    for (topic, note) in pulled.note_pairs() {
+        server.notes.insert(topic, note);
     }
     let checked = check(&world, &server, expect);
     world.db.close().await;
