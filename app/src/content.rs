@@ -21,7 +21,7 @@ use std::fmt;
 use crate::roadmap::Roadmap;
 
 pub use load::{load_catalog, load_roadmap_dir};
-pub use markdown::render_markdown;
+pub use markdown::{check_safe_html, render_markdown};
 
 /// One problem in the content, at a 1-based line of a file (line 0: the whole file or folder).
 #[derive(Clone, Debug, PartialEq, Eq)]

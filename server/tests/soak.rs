@@ -148,6 +148,15 @@ async fn run(settings: &Settings) -> Report {
 
     let crash = if settings.crash {
         tokio::time::sleep_until((started + settings.duration / 2).into()).await;
+        // On a slow machine sign-ups may still be running: wait until every learner has an
+        // acknowledged write, so the check below has something to check for each of them.
+        while Instant::now() < deadline
+            && acknowledged
+                .iter()
+                .any(|(_, acked)| acked.lock().unwrap().is_empty())
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         server.kill_9();
         let killed = Instant::now();
         // The server is dead: whatever it acknowledged must be in the file now.
@@ -753,6 +762,16 @@ fn backend_topics() -> Arc<Vec<String>> {
 // ---------------------------------------------------------------------------------------------
 // The real server binary
 
+/// The server's errors (at most 20; its stderr too), printed with the report.
+static SERVER_LOG: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn keep_server_log(line: String) {
+    let mut kept = SERVER_LOG.lock().unwrap();
+    if kept.len() < 20 {
+        kept.push(line);
+    }
+}
+
 /// A server process, killed (SIGKILL) when dropped, so a failing test leaves none behind.
 struct ServerProcess {
     child: Child,
@@ -795,8 +814,22 @@ impl ServerProcess {
                     .chars()
                     .take_while(|c| !c.is_whitespace())
                     .collect();
-                // Keep draining the log so the server never blocks on a full pipe.
-                std::thread::spawn(move || lines.for_each(drop));
+                // Keep draining the log so the server never blocks on a full pipe; keep its
+                // errors for the report.
+                std::thread::spawn(move || {
+                    for line in lines.map_while(Result::ok) {
+                        if line.contains("ERROR") {
+                            keep_server_log(line);
+                        }
+                    }
+                });
+                let stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+                std::thread::spawn(move || {
+                    stderr
+                        .lines()
+                        .map_while(Result::ok)
+                        .for_each(keep_server_log)
+                });
                 return Ok(Self { child, address });
             }
         }
@@ -915,6 +948,9 @@ impl Report {
             .take(5)
         {
             println!("    {}: {}", learner.username, learner.server_errors[0]);
+        }
+        for line in SERVER_LOG.lock().unwrap().iter() {
+            println!("    server log: {line}");
         }
     }
 
