@@ -94,6 +94,9 @@ pub fn check_safe_html(html: &str) -> Result<(), String> {
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(rest.len());
         let name = &rest[..name_len];
+        if name.is_empty() {
+            return Err("an unescaped `<`".into());
+        }
         rest = &rest[name_len..];
         let allowed = ALLOWED_TAGS
             .iter()
@@ -415,7 +418,7 @@ mod tests {
             ("<p x>", "a malformed attribute in `<p`"),
             ("<a href=\"x>", "an unterminated attribute value in `<a`"),
             ("</p x>", "a malformed closing tag `</p`"),
-            ("a < b", "a tag `< b` outside the allowed set"),
+            ("a < b", "an unescaped `<`"),
         ] {
             assert_eq!(check_safe_html(html), Err(problem.to_owned()), "{html}");
         }
