@@ -508,6 +508,39 @@ alternatives: postgresql
         );
     }
 
+    /// Found by the `content_parser` fuzz target: a roadmap.md of blank lines only had its
+    /// "missing field" errors on the line after its last one.
+    #[test]
+    fn a_blank_roadmap_md_is_refused_at_line_0_not_past_its_end() {
+        let crash = "\t\0tle: T\nsummartitle:y: s\nldv";
+        let (meta, nodes) = crash.split_once('\0').unwrap();
+        for meta in [meta, "", "\n\n", " \t \n"] {
+            let errors = errors_of(parse_roadmap(
+                "backend",
+                &source("roadmap.md", meta),
+                &[source("nodes.md", nodes)],
+            ));
+            for field in ["title", "summary", "level", "estimate"] {
+                assert_error(
+                    &errors,
+                    "roadmap.md",
+                    0,
+                    &[&format!("missing required field `{field}`")],
+                );
+            }
+            let meta_lines = meta.split('\n').count();
+            let node_lines = nodes.split('\n').count();
+            for error in &errors {
+                let lines = if error.file == "roadmap.md" {
+                    meta_lines
+                } else {
+                    node_lines
+                };
+                assert!(error.line <= lines, "{meta:?}: {error}");
+            }
+        }
+    }
+
     #[test]
     fn rejects_duplicate_field_that_is_not_repeatable() {
         let errors = errors_of(parse_nodes(
