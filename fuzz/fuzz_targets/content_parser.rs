@@ -1,8 +1,8 @@
 //! The roadmap content parser and validator (`app::content::parse_roadmap`) on arbitrary
 //! UTF-8, cut at NUL characters into `roadmap.md` and up to four node files. It must never
 //! panic; every error names one of the files and a line inside it (0: the whole file), errors
-//! come sorted by file then line; an accepted roadmap keeps the model's invariants and only
-//! safe HTML.
+//! come sorted by file then line; an accepted roadmap keeps the model's invariants (unique ids,
+//! parents that exist and list their children) and only safe HTML.
 #![no_main]
 
 use app::content::{check_safe_html, parse_roadmap, SourceFile};
@@ -51,11 +51,13 @@ fuzz_target!(|input: &str| {
             for (position, node) in roadmap.nodes.iter().enumerate() {
                 assert!(seen.insert(node.id.as_str()), "duplicate id {}", node.id.as_str());
                 check_safe_html(&node.html).expect("a node's HTML is safe");
+                // Nodes may come before their parent (any order is allowed); the parent must
+                // exist and list the node among its children.
                 if let Some(parent) = &node.parent {
-                    let at = roadmap.nodes.iter().position(|n| &n.id == parent);
+                    let parent = roadmap.node(parent.as_str()).expect("the parent exists");
                     assert!(
-                        at.is_some_and(|at| at < position),
-                        "{}: the parent comes first",
+                        parent.children.contains(&node.id),
+                        "{} (at {position}) is among its parent's children",
                         node.id.as_str()
                     );
                 }
