@@ -128,7 +128,7 @@ pub fn check_safe_html(html: &str) -> Result<(), String> {
                 return Err(format!("an attribute `{attribute}` on `<{name}`"));
             }
             match attribute {
-                "href" | "src" if !is_safe_url(&decode_entities(value)) => {
+                "href" | "src" if !is_safe_scheme(&decode_entities(value)) => {
                     return Err(format!("an unsafe URL `{value}` in `<{name} {attribute}>`"));
                 }
                 "style"
@@ -147,6 +147,30 @@ pub fn check_safe_html(html: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Whether a URL, read as a browser's URL parser reads it, is http, https, mailto or has no
+/// scheme (relative). Tabs and newlines anywhere and C0 controls or spaces around it are
+/// ignored; a scheme is a letter, then letters, digits, `+`, `-` or `.`, then `:` — anything
+/// else before the first `:` (a `%`, say) makes the URL relative.
+fn is_safe_scheme(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let cleaned = cleaned.trim_matches(|c: char| c <= ' ');
+    let Some((scheme, _)) = cleaned.split_once(':') else {
+        return true;
+    };
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    !is_scheme
+        || matches!(
+            scheme.to_ascii_lowercase().as_str(),
+            "http" | "https" | "mailto"
+        )
 }
 
 /// The tags pulldown-cmark's writer emits for our dialect, with the attributes each may carry.
@@ -422,6 +446,21 @@ mod tests {
         ] {
             assert_eq!(check_safe_html(html), Err(problem.to_owned()), "{html}");
         }
+    }
+
+    /// Found by the `content_parser` fuzz target: DEL characters inside a link's scheme are
+    /// percent-encoded by the writer, which browsers read as a relative URL; the check had read
+    /// `h%7Fttps:` as a scheme.
+    #[test]
+    fn a_percent_encoded_pseudo_scheme_is_a_relative_url() {
+        let html = render_markdown("[a link](h\u{7f}\u{7f}ttps://example.com).");
+        assert!(
+            html.contains("href=\"h%7F%7Fttps://example.com\""),
+            "{html}"
+        );
+        assert_eq!(check_safe_html(&html), Ok(()));
+        assert_eq!(check_safe_html("<a href=\"ja%76ascript:x\">x</a>"), Ok(()));
+        assert!(check_safe_html("<a href=\"\u{1}JavaScript:x\">x</a>").is_err());
     }
 
     /// Markdown-ish noise: the constructs that reach the sanitizer's decisions, mixed.
