@@ -21,7 +21,7 @@ use std::fmt;
 use crate::roadmap::Roadmap;
 
 pub use load::{load_catalog, load_roadmap_dir};
-pub use markdown::{render_markdown, render_note};
+pub use markdown::{check_safe_html, render_markdown, render_note};
 
 /// One problem in the content, at a 1-based line of a file (line 0: the whole file or folder).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -506,6 +506,39 @@ alternatives: postgresql
             1,
             &["missing required field `estimate`"],
         );
+    }
+
+    /// Found by the `content_parser` fuzz target: a roadmap.md of blank lines only had its
+    /// "missing field" errors on the line after its last one.
+    #[test]
+    fn a_blank_roadmap_md_is_refused_at_line_0_not_past_its_end() {
+        let crash = "\t\0tle: T\nsummartitle:y: s\nldv";
+        let (meta, nodes) = crash.split_once('\0').unwrap();
+        for meta in [meta, "", "\n\n", " \t \n"] {
+            let errors = errors_of(parse_roadmap(
+                "backend",
+                &source("roadmap.md", meta),
+                &[source("nodes.md", nodes)],
+            ));
+            for field in ["title", "summary", "level", "estimate"] {
+                assert_error(
+                    &errors,
+                    "roadmap.md",
+                    0,
+                    &[&format!("missing required field `{field}`")],
+                );
+            }
+            let meta_lines = meta.split('\n').count();
+            let node_lines = nodes.split('\n').count();
+            for error in &errors {
+                let lines = if error.file == "roadmap.md" {
+                    meta_lines
+                } else {
+                    node_lines
+                };
+                assert!(error.line <= lines, "{meta:?}: {error}");
+            }
+        }
     }
 
     #[test]

@@ -51,6 +51,14 @@ impl Write {
     }
 }
 
+/// A raw push body, as `POST /api/sync/{slug}/push` receives it, read and validated: the
+/// handler's JSON extraction (`ApiJson`, whose decoding is `crate::http::json::from_bytes`)
+/// followed by [`validate_push`], in one pure function (fuzzed by `fuzz/`'s `sync_push`).
+pub fn parse_push(roadmap: &Roadmap, body: &[u8], now_millis: u64) -> Result<ValidPush, ApiError> {
+    let request: PushRequest = crate::http::json::from_bytes(body)?;
+    validate_push(roadmap, request, now_millis)
+}
+
 /// Validates a push for `roadmap` received at server time `now_millis`.
 pub fn validate_push(
     roadmap: &Roadmap,
@@ -143,5 +151,59 @@ fn clamp(stamp: &Stamp, limit: u64, last: &mut Option<(u64, u32)>) -> Stamp {
         millis: time.0,
         counter: time.1,
         device: stamp.device.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use app::content::load_roadmap_dir;
+
+    use super::*;
+
+    fn backend() -> Roadmap {
+        load_roadmap_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../roadmaps/backend"))
+            .expect("the backend roadmap loads")
+    }
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    #[test]
+    fn parse_push_reads_and_validates_a_raw_body() {
+        let body = br#"{"device":"device-a1","mutations":[
+            {"id":1,"topic":"dns","status":"done",
+             "stamp":{"millis":1700000000000,"counter":0,"device":"device-a1"}}]}"#;
+
+        let push = parse_push(&backend(), body, NOW).expect("a valid push");
+
+        assert_eq!(push.device, "device-a1");
+        assert_eq!(push.mutations.len(), 1);
+        assert_eq!(push.mutations[0].topic, "dns");
+    }
+
+    #[test]
+    fn parse_push_refuses_bad_bodies_with_client_errors() {
+        let roadmap = backend();
+        let cases: [(&[u8], u16); 5] = [
+            (b"", 400),
+            (b"{\"device\":", 400),
+            (b"{\"device\":\"device-a1\",\"mutations\":[{\"id\":-1}]}", 400),
+            (b"\xff\xfe", 400),
+            (
+                br#"{"device":"device-a1","mutations":[{"id":1,"topic":"no-such-topic","status":"done","stamp":{"millis":1,"counter":0,"device":"device-a1"}}]}"#,
+                422,
+            ),
+        ];
+        for (body, status) in cases {
+            let error = parse_push(&roadmap, body, NOW).unwrap_err();
+            let response = axum::response::IntoResponse::into_response(error);
+            assert_eq!(
+                response.status().as_u16(),
+                status,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 }

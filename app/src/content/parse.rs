@@ -212,11 +212,13 @@ pub(super) fn parse_meta(file: FileRef<'_>, text: &str, errors: &mut Errors) -> 
             _ => {}
         }
     }
+    // Where the field block starts; a file of blank lines has none: the whole file (line 0).
+    let block_line = if start < lines.len() { start + 1 } else { 0 };
     for (name, _) in META_FIELDS {
         if !fields.iter().any(|field| field.key == *name) {
             errors.push(
                 file,
-                start + 1,
+                block_line,
                 format!(
                     "missing required field `{name}`: roadmap.md starts with `title`, `summary`, `level` and `estimate` lines, before the first blank line"
                 ),

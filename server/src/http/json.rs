@@ -3,7 +3,7 @@
 //! types, 413 for a body over the limit, 415 without a JSON content type.
 
 use axum::{
-    extract::{FromRequest, Request},
+    extract::{rejection::JsonRejection, FromRequest, Request},
     http::StatusCode,
     Json,
 };
@@ -23,16 +23,29 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::PayloadTooLarge("the request body is too large".into())
-                }
-                StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(
-                    "send JSON with `Content-Type: application/json`".into(),
-                ),
-                _ => ApiError::BadRequest(short(&rejection.body_text())),
-            }),
+            Err(rejection) => Err(api_error(rejection)),
         }
+    }
+}
+
+/// Reads a body the way `ApiJson` does once the content type and size are checked (axum's
+/// `Json::from_bytes`, the same errors): for pure functions that take the raw body, such as
+/// `crate::sync::parse_push`.
+pub fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    Json::<T>::from_bytes(body)
+        .map(|Json(value)| value)
+        .map_err(api_error)
+}
+
+fn api_error(rejection: JsonRejection) -> ApiError {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge("the request body is too large".into())
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::UnsupportedMediaType("send JSON with `Content-Type: application/json`".into())
+        }
+        _ => ApiError::BadRequest(short(&rejection.body_text())),
     }
 }
 
