@@ -219,7 +219,7 @@ pub fn router(state: AppState) -> Router {
         // `/roadmaps/{slug}.svg` shares its segment with the map page: answered in front of
         // the routes (see `http::snapshot`).
         .layer(middleware::from_fn_with_state(
-            state.catalog.clone(),
+            snapshot::Snapshots::new(state.catalog.clone()),
             snapshot::serve_svg,
         ))
         .layer(middleware::from_fn_with_state(

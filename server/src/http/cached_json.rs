@@ -42,12 +42,6 @@ impl CachedJson {
     }
 }
 
-/// A strong ETag for a body.
-pub fn etag_of(body: &[u8]) -> HeaderValue {
-    let etag = format!("\"{:016x}\"", fnv1a(body));
-    HeaderValue::from_str(&etag).expect("a hex string is a valid header value")
-}
-
 /// Whether `If-None-Match` names `ours` (or `*`): the client's copy is current.
 pub fn client_has_current(request_headers: &HeaderMap, ours: &str) -> bool {
     request_headers
