@@ -14,6 +14,13 @@
 //! places and in its `Content-Security-Policy` header: the bytes are the ones an uncached render
 //! gives, except the nonce.
 //!
+//! Compressed pages: a page is unique per response, so it cannot be compressed once as a
+//! whole, but gzip can be assembled: each piece between nonces is deflated once (ending on a
+//! byte boundary, a sync flush), and a response is those pieces with its nonce between them as
+//! stored (uncompressed) deflate blocks, a final empty block, and the CRC-32 of the whole
+//! combined from the pieces' CRCs. Made in the background on the first request for a page
+//! that accepts gzip (until then the router compresses that page on the fly).
+//!
 //! Cached: `GET`s answered 200 with `text/html`, no `Set-Cookie`, and a nonce in the CSP
 //! header. Never cached: errors (404, 400 for bad embed options, 500), other methods, and
 //! anything setting a cookie. Bounded by total bytes and by entry count, least recently used
@@ -21,9 +28,14 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    io::Write,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, OnceLock,
+    },
 };
 
+use crate::http::precompressed::{self, Coding};
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
@@ -166,6 +178,69 @@ struct CachedPage {
     /// The body, cut at the nonce.
     body: Vec<Bytes>,
     body_len: usize,
+    /// The pieces of `body`, deflated, once asked for.
+    gzip: Arc<OnceLock<GzipPieces>>,
+    gzipping: AtomicBool,
+}
+
+/// A page's pieces deflated one by one, with what the gzip trailer needs.
+#[derive(Debug)]
+struct GzipPieces {
+    deflated: Vec<Bytes>,
+    crcs: Vec<crc32fast::Hasher>,
+}
+
+/// The gzip header: deflate, no name, no time, unknown OS.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+/// An empty final deflate block (fixed Huffman codes, just the end-of-block code).
+const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
+
+impl GzipPieces {
+    fn new(pieces: &[Bytes]) -> Self {
+        let mut deflated = Vec::with_capacity(pieces.len());
+        let mut crcs = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            let mut encoder =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+            // Writing to a Vec cannot fail; `flush` is a sync flush: the output ends on a byte
+            // boundary with no final block, so pieces can follow one another.
+            let _ = encoder.write_all(piece);
+            let _ = encoder.flush();
+            deflated.push(Bytes::from(encoder.get_ref().clone()));
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(piece);
+            crcs.push(crc);
+        }
+        Self { deflated, crcs }
+    }
+
+    /// The gzip member of the page with `nonce` between the pieces.
+    fn assemble(&self, nonce: &str, total_len: usize) -> Vec<u8> {
+        let nonce = nonce.as_bytes();
+        let size = self.deflated.iter().map(Bytes::len).sum::<usize>();
+        let mut out = Vec::with_capacity(size + 64 * self.deflated.len() + 32);
+        out.extend_from_slice(&GZIP_HEADER);
+        let mut nonce_crc = crc32fast::Hasher::new();
+        nonce_crc.update(nonce);
+        let mut crc = crc32fast::Hasher::new();
+        for (index, (piece, piece_crc)) in self.deflated.iter().zip(&self.crcs).enumerate() {
+            if index > 0 {
+                // A stored block: BFINAL 0, BTYPE 00 (byte-aligned), LEN, NLEN, the bytes.
+                let len = nonce.len() as u16;
+                out.push(0);
+                out.extend_from_slice(&len.to_le_bytes());
+                out.extend_from_slice(&(!len).to_le_bytes());
+                out.extend_from_slice(nonce);
+                crc.combine(&nonce_crc);
+            }
+            out.extend_from_slice(piece);
+            crc.combine(piece_crc);
+        }
+        out.extend_from_slice(&FINAL_BLOCK);
+        out.extend_from_slice(&crc.finalize().to_le_bytes());
+        out.extend_from_slice(&(total_len as u32).to_le_bytes());
+        out
+    }
 }
 
 impl CachedPage {
@@ -198,26 +273,74 @@ impl CachedPage {
             policy: policy.split(nonce).map(str::to_owned).collect(),
             body: split_bytes(body, nonce.as_bytes()),
             body_len: body.len(),
+            gzip: Arc::default(),
+            gzipping: AtomicBool::new(false),
         })
     }
 
     fn size(&self) -> usize {
-        self.body_len + self.policy.iter().map(String::len).sum::<usize>() + 512
+        // The deflated pieces, once made, are counted as half the page (HTML compresses far
+        // better than that).
+        self.body_len + self.body_len / 2 + self.policy.iter().map(String::len).sum::<usize>() + 512
     }
 
-    /// This page with a fresh nonce.
-    fn respond(&self) -> Response {
+    /// The page's length with a nonce of this length in it.
+    fn len_with(&self, nonce: &str) -> usize {
+        self.body.iter().map(Bytes::len).sum::<usize>() + (self.body.len() - 1) * nonce.len()
+    }
+
+    /// The gzip pieces, or `None` while they are being made (starting that in the background).
+    fn gzip_pieces(&self) -> Option<&GzipPieces> {
+        if let Some(pieces) = self.gzip.get() {
+            return Some(pieces);
+        }
+        if !self.gzipping.swap(true, Ordering::AcqRel) {
+            let slot = self.gzip.clone();
+            let body = self.body.clone();
+            let work = move || {
+                let _ = slot.set(GzipPieces::new(&body));
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn_blocking(work);
+                }
+                Err(_) => work(),
+            }
+        }
+        None
+    }
+
+    /// This page with a fresh nonce, gzipped when the client accepts it and the pieces are
+    /// ready.
+    fn respond(&self, request_headers: &HeaderMap) -> Response {
         let nonce = leptos::nonce::Nonce::new();
         let nonce: &str = nonce.as_inner();
-        let mut body = Vec::with_capacity(self.body_len + self.body.len() * nonce.len());
-        for (index, part) in self.body.iter().enumerate() {
-            if index > 0 {
-                body.extend_from_slice(nonce.as_bytes());
+        let wants_gzip = precompressed::accepted(request_headers).contains(&Coding::Gzip);
+        let gzip = wants_gzip
+            .then(|| self.gzip_pieces())
+            .flatten()
+            .map(|pieces| pieces.assemble(nonce, self.len_with(nonce)));
+        let gzipped = gzip.is_some();
+        let body = gzip.unwrap_or_else(|| {
+            let mut body = Vec::with_capacity(self.body_len + self.body.len() * nonce.len());
+            for (index, part) in self.body.iter().enumerate() {
+                if index > 0 {
+                    body.extend_from_slice(nonce.as_bytes());
+                }
+                body.extend_from_slice(part);
             }
-            body.extend_from_slice(part);
-        }
+            body
+        });
         let mut response = (self.status, Body::from(body)).into_response();
         *response.headers_mut() = self.headers.clone();
+        if gzipped {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+                .headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
         if let Ok(policy) = HeaderValue::from_str(&self.policy.join(nonce)) {
             response
                 .headers_mut()
@@ -262,7 +385,7 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     }
     let key = cache.key(&request);
     if let Some(page) = cache.get(&key) {
-        let mut response = page.respond();
+        let mut response = page.respond(request.headers());
         response
             .headers_mut()
             .insert(CACHE_HEADER, HeaderValue::from_static("hit"));
@@ -391,13 +514,35 @@ mod tests {
     }
 
     #[test]
+    fn assembled_gzip_decodes_to_the_page_with_its_nonce() {
+        use std::io::Read;
+        let nonce = "0123456789abcdefghijkl";
+        let text = format!(
+            "<html nonce=\"{nonce}\">{}<script nonce=\"{nonce}\"></script>{}",
+            "map card ".repeat(5000),
+            "tail".repeat(100)
+        );
+        let body = Bytes::from(text.clone());
+        let pieces = split_bytes(&body, nonce.as_bytes());
+        let gzip = GzipPieces::new(&pieces);
+        let fresh = "ZYXWVUTSRQPONMLKJIHGFEDCBA";
+        let page = GzipPieces::assemble(&gzip, fresh, text.len() + 2 * (fresh.len() - nonce.len()));
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&page[..])
+            .read_to_string(&mut decoded)
+            .expect("a valid gzip member (CRC and length checked)");
+        assert_eq!(decoded, text.replace(nonce, fresh));
+        assert!(page.len() < text.len() / 10);
+    }
+
+    #[test]
     fn each_response_gets_a_fresh_nonce_in_header_and_body() {
         let cached = page(
             r#"<script nonce="0123456789abcdefghijkl">x</script><link crossorigin="0123456789abcdefghijkl">"#,
             "0123456789abcdefghijkl",
         );
-        let first = cached.respond();
-        let second = cached.respond();
+        let first = cached.respond(&HeaderMap::new());
+        let second = cached.respond(&HeaderMap::new());
         let nonce = |response: &Response| {
             nonce_of(
                 response.headers()[header::CONTENT_SECURITY_POLICY]

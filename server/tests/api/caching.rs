@@ -338,3 +338,33 @@ async fn pages_load_hashed_assets_that_are_immutable_and_precompressed() {
         assert!(worker.contains(&format!("\"{url}\"")), "{url} in {worker}");
     }
 }
+
+#[tokio::test]
+async fn cached_pages_are_served_gzipped_with_their_own_nonce() {
+    let app = spawn_app().await;
+    let plain = get(&app, "/roadmaps/backend", &[]).await;
+    let plain_nonce = header_nonce(&plain);
+    let plain_html = plain.text().await.unwrap().replace(&plain_nonce, "NONCE");
+
+    // Until the page's pieces are deflated the router compresses it on the fly (chunked, no
+    // length); then the assembled member comes, with its length.
+    let mut assembled = None;
+    for _ in 0..600 {
+        let response = get(&app, "/roadmaps/backend", &[("accept-encoding", "gzip")]).await;
+        if response.content_length().is_some()
+            && response.headers().get(header::CONTENT_ENCODING).is_some()
+        {
+            assembled = Some(response);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let response = assembled.expect("an assembled gzip page");
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(cache_state(&response).as_deref(), Some("hit"));
+    let nonce = header_nonce(&response);
+    assert_ne!(nonce, plain_nonce);
+    let html = String::from_utf8(gzip_decode(&response.bytes().await.unwrap())).unwrap();
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)));
+    assert_eq!(html.replace(&nonce, "NONCE"), plain_html);
+}
