@@ -22,7 +22,7 @@ pub mod theme;
 pub mod viewport;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     hooks::use_location,
@@ -50,6 +50,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#137a7f" />
                 <script nonce=leptos::nonce::use_nonce()>{theme::HEAD_SCRIPT}</script>
                 <AutoReload options=options.clone() />
+                // In the shell, not in `App`: its name carries the build's hash, which only the
+                // server knows (see the server's `http::assets`).
+                <link
+                    rel="stylesheet"
+                    id="leptos"
+                    href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
+                />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -69,7 +76,6 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| hydrated.set(true));
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/trailmap.css" />
         <Title text="Trailmap" />
         <Meta
             name="description"

@@ -11,8 +11,17 @@ async function openAndCache(page: Page, path: string) {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
   });
-  // The worker keeps a copy of the page it found open, and of the app's assets.
-  for (const url of [path, "/pkg/trailmap.wasm", "/pkg/trailmap.js", "/pkg/trailmap.css"]) {
+  // The worker keeps a copy of the page it found open, and of the app's assets (under the
+  // hashed names this build's pages load).
+  const assets = await page.evaluate(() =>
+    ['link[rel="modulepreload"]', 'link[rel="preload"][as="fetch"]', 'link[rel="stylesheet"]#leptos'].map(
+      (selector) => new URL((document.querySelector(selector) as HTMLLinkElement).href).pathname
+    )
+  );
+  for (const asset of assets) {
+    expect(asset).toMatch(/^\/pkg\/trailmap\.[0-9a-f]{16}(\.js|\.wasm|\.css)$/);
+  }
+  for (const url of [path, ...assets]) {
     await expect
       .poll(() => page.evaluate(async (u) => Boolean(await caches.match(u)), url), { timeout: 15_000 })
       .toBe(true);

@@ -3,6 +3,7 @@
 //! sync delegate to `accounts`, `sync` and `store`. `csrf` guards every state change under
 //! `/api`; `json` gives body errors the API's JSON shape.
 
+pub mod assets;
 pub mod auth;
 pub mod cached_json;
 pub mod cookies;
@@ -12,6 +13,8 @@ pub mod health;
 pub mod json;
 pub mod oembed;
 pub mod openapi;
+pub mod page_cache;
+pub mod precompressed;
 pub mod roadmaps;
 pub mod service_worker;
 pub mod session;

@@ -41,7 +41,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     config::Config,
     error::ApiError,
-    http::{auth, cookies::CookiePolicy, csrf, embed, health, oembed, roadmaps, snapshot},
+    http::{
+        assets, auth, cookies::CookiePolicy, csrf, embed, health, oembed, page_cache, roadmaps,
+        snapshot,
+    },
     metrics::Metrics,
     store::Db,
 };
@@ -59,6 +62,8 @@ pub struct AppState {
     pub service_worker: http::service_worker::ServiceWorkerScript,
     /// Recorded only when metrics are served (`Config::metrics_addr`).
     pub metrics: Option<Metrics>,
+    pub page_cache: page_cache::PageCache,
+    pub assets: assets::SiteAssets,
 }
 
 /// Where the site lives and who may frame its embeds (from `Config`).
@@ -110,8 +115,17 @@ impl AppState {
             Ok(count) => tracing::info!(count, "deleted expired sessions"),
             Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
         }
+        let mut leptos_options = leptos_options(config)?;
+        let assets = assets::SiteAssets::load(
+            &config.site_root,
+            &leptos_options.site_pkg_dir,
+            &leptos_options.output_name,
+        );
+        if let Some(name) = assets.hashed_name() {
+            leptos_options.output_name = name.into();
+        }
         Ok(Self {
-            leptos_options: leptos_options(config)?,
+            leptos_options,
             catalog,
             roadmap_bodies,
             db,
@@ -119,7 +133,15 @@ impl AppState {
                 secure_always: config.secure_cookies,
             },
             limiter: accounts::LoginLimiter::default(),
-            service_worker: http::service_worker::ServiceWorkerScript::new(&config.site_root),
+            page_cache: page_cache::PageCache::new(
+                page_cache::Limits::default(),
+                config.public_url.is_some(),
+            ),
+            service_worker: http::service_worker::ServiceWorkerScript::new(
+                &config.site_root,
+                &assets,
+            ),
+            assets,
             site: Site {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
@@ -183,11 +205,9 @@ pub fn router(state: AppState) -> Router {
             csrf::require_token,
         ));
 
-    let router = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/oembed", get(oembed::oembed))
-        .route("/sw.js", get(http::service_worker::serve))
-        .nest("/api", api)
+    // The pages Leptos renders (and its server functions), answered from the page cache when
+    // they do not depend on the request (see `http::page_cache`).
+    let pages = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -201,12 +221,27 @@ pub fn router(state: AppState) -> Router {
                 move || shell(options.clone())
             },
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.page_cache.clone(),
+            page_cache::serve,
+        ));
+
+    let router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/oembed", get(oembed::oembed))
+        .route("/sw.js", get(http::service_worker::serve))
+        .nest("/api", api)
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         // `/roadmaps/{slug}.svg` shares its segment with the map page: answered in front of
         // the routes (see `http::snapshot`).
         .layer(middleware::from_fn_with_state(
-            state.catalog.clone(),
+            snapshot::Snapshots::new(state.catalog.clone()),
             snapshot::serve_svg,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.assets.clone(),
+            assets::serve,
         ))
         .layer(middleware::from_fn(embed::without_cookies))
         .layer(CompressionLayer::new())

@@ -415,7 +415,10 @@ impl Learner {
         {
             let mut acked = self.acked.lock().unwrap();
             for mutation in batch.iter().filter(|m| m.id <= response.acknowledged) {
-                let entry = mutation.entry();
+                // The learners only mark statuses (no notes).
+                let Some(entry) = mutation.entry() else {
+                    continue;
+                };
                 let newer = acked
                     .get(&mutation.topic)
                     .is_none_or(|known| entry.supersedes(known));

@@ -1,68 +1,45 @@
 //! A JSON body serialised once, with a strong ETag, answered with 304 when the client
-//! already has it.
+//! already has it, and in brotli or gzip when the client accepts it (see `precompressed`).
 
 use axum::{
-    body::Bytes,
-    http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
+    http::{header, HeaderMap, HeaderValue},
+    response::Response,
 };
 use serde::Serialize;
+
+use crate::http::precompressed::Precompressed;
 
 /// Content that only changes with a deploy: cacheable, but revalidated after a minute.
 const CACHE_CONTROL: &str = "public, max-age=60, must-revalidate";
 
 #[derive(Clone, Debug)]
 pub struct CachedJson {
-    body: Bytes,
-    etag: HeaderValue,
+    body: Precompressed,
 }
 
 impl CachedJson {
     pub fn new(value: &impl Serialize) -> serde_json::Result<Self> {
         let body = serde_json::to_vec(value)?;
-        let etag = etag_of(&body);
         Ok(Self {
-            body: Bytes::from(body),
-            etag,
+            body: Precompressed::new(body, "application/json"),
         })
     }
 
-    pub fn etag(&self) -> &str {
-        self.etag.to_str().unwrap_or_default()
+    /// The plain body's ETag.
+    pub fn etag(&self) -> String {
+        self.body.etag()
     }
 
     /// The body, or an empty 304 when `If-None-Match` names this version.
     pub fn respond(&self, request_headers: &HeaderMap) -> Response {
-        let headers = [
-            (header::ETAG, self.etag.clone()),
-            (
+        self.body.respond(
+            request_headers,
+            &[(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static(CACHE_CONTROL),
-            ),
-        ];
-        if self.matches(request_headers) {
-            return (StatusCode::NOT_MODIFIED, headers).into_response();
-        }
-        (
-            headers,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
             )],
-            self.body.clone(),
         )
-            .into_response()
     }
-
-    fn matches(&self, request_headers: &HeaderMap) -> bool {
-        client_has_current(request_headers, self.etag())
-    }
-}
-
-/// A strong ETag for a body.
-pub fn etag_of(body: &[u8]) -> HeaderValue {
-    let etag = format!("\"{:016x}\"", fnv1a(body));
-    HeaderValue::from_str(&etag).expect("a hex string is a valid header value")
 }
 
 /// Whether `If-None-Match` names `ours` (or `*`): the client's copy is current.
@@ -77,7 +54,7 @@ pub fn client_has_current(request_headers: &HeaderMap, ours: &str) -> bool {
 }
 
 /// 64-bit FNV-1a: stable across builds and platforms, which is all an ETag needs.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
@@ -99,7 +76,13 @@ mod tests {
             header::IF_NONE_MATCH,
             HeaderValue::from_str(&listed).unwrap(),
         );
-        assert_eq!(first.respond(&headers).status(), StatusCode::NOT_MODIFIED);
-        assert_eq!(second.respond(&headers).status(), StatusCode::OK);
+        assert_eq!(
+            first.respond(&headers).status(),
+            axum::http::StatusCode::NOT_MODIFIED
+        );
+        assert_eq!(
+            second.respond(&headers).status(),
+            axum::http::StatusCode::OK
+        );
     }
 }

@@ -5,17 +5,16 @@
 
 use std::{path::Path, sync::Arc};
 
+use crate::http::assets::SiteAssets;
 use axum::{
     extract::State,
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
 };
 
-/// Files of the site every page needs, precached at install when the build has them.
-const SHELL_FILES: [&str; 7] = [
-    "pkg/trailmap.js",
-    "pkg/trailmap.wasm",
-    "pkg/trailmap.css",
+/// Public files every page needs, precached at install when the build has them (with the
+/// hashed JS, wasm and CSS of `SiteAssets`).
+const SHELL_FILES: [&str; 4] = [
     "favicon.ico",
     "manifest.webmanifest",
     "icons/icon-192.png",
@@ -29,9 +28,14 @@ const TEMPLATE: &str = include_str!("service_worker.js");
 pub struct ServiceWorkerScript(Arc<str>);
 
 impl ServiceWorkerScript {
-    pub fn new(site_root: &Path) -> Self {
+    pub fn new(site_root: &Path, assets: &SiteAssets) -> Self {
         let mut hash = Fnv64::default();
         let mut precache = vec!["/".to_owned()];
+        for url in assets.shell_urls() {
+            // The URL carries the content's hash.
+            hash.write(url.as_bytes());
+            precache.push(url.clone());
+        }
         for file in SHELL_FILES {
             if let Ok(bytes) = std::fs::read(site_root.join(file)) {
                 hash.write(file.as_bytes());
@@ -97,21 +101,31 @@ mod tests {
         let site = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(site.path().join("pkg")).unwrap();
         std::fs::write(site.path().join("pkg/trailmap.js"), "one").unwrap();
-        let first = ServiceWorkerScript::new(site.path());
-        assert!(first
-            .0
-            .contains(r#"const PRECACHE = ["/","/pkg/trailmap.js"];"#));
+        std::fs::write(site.path().join("pkg/trailmap.wasm"), "wasm").unwrap();
+        std::fs::write(site.path().join("favicon.ico"), "icon").unwrap();
+        let load = || {
+            let assets = SiteAssets::load(site.path(), "pkg", "trailmap");
+            (ServiceWorkerScript::new(site.path(), &assets), assets)
+        };
+        let (first, assets) = load();
+        let [js, wasm] = assets.shell_urls() else {
+            panic!("the JS and the wasm: {:?}", assets.shell_urls())
+        };
+        assert!(first.0.contains(&format!(
+            r#"const PRECACHE = ["/","{js}","{wasm}","/favicon.ico"];"#
+        )));
         assert!(!first.0.contains("__VERSION__"));
 
-        let same = ServiceWorkerScript::new(site.path());
+        let (same, _) = load();
         assert_eq!(first.version(), same.version(), "deterministic");
 
         std::fs::write(site.path().join("pkg/trailmap.js"), "two").unwrap();
-        let changed = ServiceWorkerScript::new(site.path());
+        let (changed, _) = load();
         assert_ne!(
             first.version(),
             changed.version(),
             "a new build, a new version"
         );
+        assert!(!changed.0.contains(js.as_str()), "the new build's names");
     }
 }

@@ -4,6 +4,15 @@
 //! (matchit has no parameter suffixes, and the page's route owns the segment), so this is a
 //! middleware in front of the routes that answers only paths ending in `.svg` and passes
 //! everything else on untouched.
+//!
+//! A picture depends only on the roadmap (immutable while the process runs) and the options,
+//! so each one is drawn once and kept, with its compressed variants (see `precompressed`), up
+//! to `MAX_PICTURES` of them; past that the cache starts over.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use app::{
     catalog::Catalog,
@@ -12,21 +21,37 @@ use app::{
 };
 use axum::{
     extract::{Query, Request, State},
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, HeaderValue, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
-use crate::{
-    error::ApiError,
-    http::cached_json::{client_has_current, etag_of},
-};
+use crate::{error::ApiError, http::precompressed::Precompressed};
 
 /// Pictures only change with a deploy; an hour keeps READMEs cheap to render.
 const CACHE_CONTROL: &str = "public, max-age=3600";
 /// An SVG opened on its own is a document: it may never run script or load anything.
 const SVG_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'";
+/// Pictures kept at most (a few hundred kilobytes each at the very most).
+const MAX_PICTURES: usize = 256;
+
+/// The roadmaps and the pictures drawn of them so far; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Snapshots {
+    catalog: Catalog,
+    /// By slug and the raw `expand` and `theme` values (each of which parsed).
+    drawn: Arc<Mutex<HashMap<(String, String, String), Precompressed>>>,
+}
+
+impl Snapshots {
+    pub fn new(catalog: Catalog) -> Self {
+        Self {
+            catalog,
+            drawn: Arc::default(),
+        }
+    }
+}
 
 #[derive(Debug, Default, Deserialize)]
 struct SnapshotQuery {
@@ -41,20 +66,68 @@ fn svg_slug(path: &str) -> Option<&str> {
 }
 
 /// Middleware: answers `GET /roadmaps/{slug}.svg`, passes every other request on.
-pub async fn serve_svg(State(catalog): State<Catalog>, request: Request, next: Next) -> Response {
+pub async fn serve_svg(
+    State(snapshots): State<Snapshots>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let Some(slug) = svg_slug(request.uri().path()).filter(|_| is_read) else {
         return next.run(request).await;
     };
-    match snapshot(&catalog, slug, &request) {
+    match snapshot(&snapshots, slug, &request) {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
 }
 
-fn snapshot(catalog: &Catalog, slug: &str, request: &Request) -> Result<Response, ApiError> {
+fn snapshot(snapshots: &Snapshots, slug: &str, request: &Request) -> Result<Response, ApiError> {
     let Query(query) = Query::<SnapshotQuery>::try_from_uri(request.uri())
         .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
+    let key = (
+        slug.to_owned(),
+        query.expand.clone().unwrap_or_default(),
+        query.theme.clone().unwrap_or_default(),
+    );
+    let cached = snapshots
+        .drawn
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner())
+        .get(&key)
+        .cloned();
+    let picture = match cached {
+        Some(picture) => picture,
+        None => {
+            let picture =
+                Precompressed::new(draw(&snapshots.catalog, slug, &query)?, "image/svg+xml");
+            let mut drawn = snapshots
+                .drawn
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            if drawn.len() >= MAX_PICTURES {
+                drawn.clear();
+            }
+            drawn.insert(key, picture.clone());
+            picture
+        }
+    };
+    Ok(picture.respond(
+        request.headers(),
+        &[
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(CACHE_CONTROL),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(SVG_CSP),
+            ),
+        ],
+    ))
+}
+
+/// The picture for these options, or what is wrong with them.
+fn draw(catalog: &Catalog, slug: &str, query: &SnapshotQuery) -> Result<String, ApiError> {
     let options = SnapshotOptions {
         expand: query
             .expand
@@ -74,37 +147,7 @@ fn snapshot(catalog: &Catalog, slug: &str, request: &Request) -> Result<Response
     let roadmap = catalog
         .get(slug)
         .ok_or_else(|| ApiError::NotFound(format!("no roadmap is called `{slug}`")))?;
-    let body = render_svg(roadmap, &options);
-    Ok(respond(body, request.headers()))
-}
-
-fn respond(body: String, request_headers: &HeaderMap) -> Response {
-    let etag = etag_of(body.as_bytes());
-    let headers = [
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
-        ),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(SVG_CSP),
-        ),
-    ];
-    if client_has_current(request_headers, etag.to_str().unwrap_or_default()) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)], headers).into_response();
-    }
-    (
-        [
-            (header::ETAG, etag),
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("image/svg+xml"),
-            ),
-        ],
-        headers,
-        body,
-    )
-        .into_response()
+    Ok(render_svg(roadmap, &options))
 }
 
 #[cfg(test)]

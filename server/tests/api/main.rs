@@ -2,6 +2,7 @@
 //! SQLite database per test.
 
 mod auth;
+mod caching;
 mod csrf;
 mod embed;
 mod helpers;

@@ -46,8 +46,8 @@ async fn map_page_server_renders_every_stage_in_order_with_links() {
     }
     assert!(html.contains(r#"href="/roadmaps/backend?node=postgresql""#));
     assert!(
-        html.contains("/pkg/trailmap.js"),
-        "the page loads the hydration script"
+        html.contains(r#"<link rel="modulepreload" href="/pkg/trailmap."#),
+        "the page loads the hydration script (under its hashed name)"
     );
 }
 

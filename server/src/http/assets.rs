@@ -1,0 +1,243 @@
+//! The app's own assets — the wasm, its JS glue and the CSS in `<site>/pkg/` — served from
+//! memory under names that carry a hash of their content, so browsers may keep them for a year
+//! without ever asking again; a new build has new names.
+//!
+//! The hashing is the server's own, done at start-up from the files cargo-leptos wrote (not
+//! cargo-leptos's `hash-files`: Leptos 0.8 reads that build's `hash.txt` from beside the running
+//! executable, which the integration tests — running from `target/debug/deps` — and a server
+//! run from anywhere else would not find, and it leaves the stylesheet to the app). One hash
+//! covers all three files (the glue and the wasm only work as a pair anyway), and Leptos is
+//! told the files' name is `trailmap.<hash>`: `HydrationScripts` then writes
+//! `/pkg/trailmap.<hash>.js` and `.wasm`, the shell writes `/pkg/trailmap.<hash>.css`, and the
+//! service worker precaches those names. The unhashed names keep working, with a revalidating
+//! policy (`no-cache` plus ETag).
+//!
+//! Each file is held with its brotli and gzip variants: read from the `.br`/`.gz` files next to
+//! it when the build wrote them (`cargo leptos build --release --precompress`), else made once
+//! in the background on first demand (see `precompressed`).
+
+use std::{collections::HashMap, path::Path, sync::Arc};
+
+use axum::{
+    body::Bytes,
+    extract::{Request, State},
+    http::{header, HeaderValue, Method},
+    middleware::Next,
+    response::Response,
+};
+
+use crate::http::{cached_json::fnv1a, precompressed::Precompressed};
+
+/// For names that change with their content.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For names that do not: ask every time (a 304 when nothing changed).
+pub const REVALIDATE: &str = "no-cache";
+
+/// The wasm name `HydrationScripts` writes: `<name>.wasm` when the build set
+/// `LEPTOS_OUTPUT_NAME` (cargo-leptos does), else wasm-bindgen's `<name>_bg.wasm`. Leptos
+/// decides this at compile time the same way.
+const WASM_SUFFIX: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
+    Some(_) => ".wasm",
+    None => "_bg.wasm",
+};
+
+#[derive(Clone, Debug)]
+struct Asset {
+    body: Precompressed,
+    cache_control: &'static str,
+}
+
+/// This build's assets; cheap to clone.
+#[derive(Clone, Debug, Default)]
+pub struct SiteAssets(Arc<Inner>);
+
+#[derive(Debug, Default)]
+struct Inner {
+    by_path: HashMap<String, Asset>,
+    /// `trailmap.<hash>` when the build's JS and wasm were found.
+    hashed_name: Option<String>,
+    /// The hashed URLs every page loads: JS, wasm, CSS.
+    shell_urls: Vec<String>,
+}
+
+impl SiteAssets {
+    /// Reads `<site_root>/<pkg_dir>/<name>.{js,wasm,css}` (and `<name>_bg.wasm`). Missing files
+    /// are not served from here (a site without a client build still serves its pages).
+    pub fn load(site_root: &Path, pkg_dir: &str, name: &str) -> Self {
+        let dir = site_root.join(pkg_dir);
+        let read = |file: &str, content_type: &'static str| -> Option<(String, Precompressed)> {
+            let path = dir.join(file);
+            let raw = std::fs::read(&path).ok()?;
+            let variant = |extension: &str| {
+                std::fs::read(dir.join(format!("{file}.{extension}")))
+                    .ok()
+                    .map(Bytes::from)
+            };
+            let body =
+                Precompressed::with_variants(raw, content_type, variant("br"), variant("gz"));
+            Some((file.to_owned(), body))
+        };
+        let js = read(&format!("{name}.js"), "text/javascript");
+        let wasm = read(&format!("{name}.wasm"), "application/wasm")
+            .or_else(|| read(&format!("{name}_bg.wasm"), "application/wasm"));
+        let css = read(&format!("{name}.css"), "text/css");
+
+        let mut inner = Inner::default();
+        for (file, body) in [&js, &wasm, &css].into_iter().flatten() {
+            inner.by_path.insert(
+                format!("/{pkg_dir}/{file}"),
+                Asset {
+                    body: body.clone(),
+                    cache_control: REVALIDATE,
+                },
+            );
+        }
+        if let (Some((_, js)), Some((_, wasm))) = (&js, &wasm) {
+            let mut combined = Vec::with_capacity(64);
+            for body in [Some(js), Some(wasm), css.as_ref().map(|(_, css)| css)]
+                .into_iter()
+                .flatten()
+            {
+                combined.extend_from_slice(body.hash().as_bytes());
+            }
+            let hashed = format!("{name}.{:016x}", fnv1a(&combined));
+            let mut add = |suffix: &str, body: &Precompressed, shell: bool| {
+                let url = format!("/{pkg_dir}/{hashed}{suffix}");
+                if shell {
+                    inner.shell_urls.push(url.clone());
+                }
+                inner.by_path.insert(
+                    url,
+                    Asset {
+                        body: body.clone(),
+                        cache_control: IMMUTABLE,
+                    },
+                );
+            };
+            add(".js", js, true);
+            add(".wasm", wasm, WASM_SUFFIX == ".wasm");
+            add("_bg.wasm", wasm, WASM_SUFFIX == "_bg.wasm");
+            if let Some((_, css)) = &css {
+                add(".css", css, true);
+            }
+            inner.hashed_name = Some(hashed);
+        }
+        Self(Arc::new(inner))
+    }
+
+    /// The name Leptos should give the JS, wasm and CSS files (`trailmap.<hash>`), if hashed.
+    pub fn hashed_name(&self) -> Option<&str> {
+        self.0.hashed_name.as_deref()
+    }
+
+    /// The hashed URLs of the JS, the wasm and the CSS every page loads.
+    pub fn shell_urls(&self) -> &[String] {
+        &self.0.shell_urls
+    }
+
+    /// The bytes served at `path`, if it is one of these assets.
+    pub fn body(&self, path: &str) -> Option<&Bytes> {
+        self.0.by_path.get(path).map(|asset| asset.body.raw())
+    }
+}
+
+/// Middleware: answers `GET`/`HEAD` of an asset, passes every other request on.
+pub async fn serve(State(assets): State<SiteAssets>, request: Request, next: Next) -> Response {
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
+    match assets
+        .0
+        .by_path
+        .get(request.uri().path())
+        .filter(|_| is_read)
+    {
+        Some(asset) => asset.body.respond(
+            request.headers(),
+            &[(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(asset.cache_control),
+            )],
+        ),
+        None => next.run(request).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.path().join("pkg").join(name), content).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn names_carry_a_hash_of_all_three_files() {
+        let first = site(&[
+            ("trailmap.js", "glue"),
+            ("trailmap.wasm", "wasm"),
+            ("trailmap.css", "css"),
+        ]);
+        let assets = SiteAssets::load(first.path(), "pkg", "trailmap");
+        let name = assets.hashed_name().unwrap().to_owned();
+        assert!(name.starts_with("trailmap.") && name.len() == "trailmap.".len() + 16);
+        assert_eq!(
+            assets.body(&format!("/pkg/{name}.css")).unwrap(),
+            &Bytes::from("css")
+        );
+        assert_eq!(
+            assets.body(&format!("/pkg/{name}.wasm")).unwrap(),
+            &Bytes::from("wasm")
+        );
+        assert_eq!(
+            assets.body(&format!("/pkg/{name}_bg.wasm")).unwrap(),
+            &Bytes::from("wasm")
+        );
+        assert_eq!(
+            assets.body("/pkg/trailmap.js").unwrap(),
+            &Bytes::from("glue")
+        );
+        assert_eq!(assets.shell_urls().len(), 3);
+
+        let changed = site(&[
+            ("trailmap.js", "glue"),
+            ("trailmap.wasm", "wasm"),
+            ("trailmap.css", "css 2"),
+        ]);
+        let again = SiteAssets::load(changed.path(), "pkg", "trailmap");
+        assert_ne!(again.hashed_name().unwrap(), name, "a new build, new names");
+        assert_eq!(
+            SiteAssets::load(first.path(), "pkg", "trailmap").hashed_name(),
+            Some(name.as_str()),
+            "deterministic"
+        );
+    }
+
+    #[test]
+    fn without_a_client_build_nothing_is_hashed() {
+        let only_css = site(&[("trailmap.css", "css")]);
+        let assets = SiteAssets::load(only_css.path(), "pkg", "trailmap");
+        assert_eq!(assets.hashed_name(), None);
+        assert!(assets.shell_urls().is_empty());
+        assert!(assets.body("/pkg/trailmap.css").is_some());
+    }
+
+    #[test]
+    fn the_builds_compressed_files_are_used() {
+        let dir = site(&[
+            ("trailmap_bg.wasm", "wasm"),
+            ("trailmap_bg.wasm.br", "BR"),
+            ("trailmap.js", "glue"),
+        ]);
+        let assets = SiteAssets::load(dir.path(), "pkg", "trailmap");
+        let mut request = axum::http::HeaderMap::new();
+        request.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br"));
+        let response = assets.0.by_path["/pkg/trailmap_bg.wasm"]
+            .body
+            .respond(&request, &[]);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    }
+}
