@@ -95,6 +95,37 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
     Ok(db)
 }
 
+/// Waits for this process's turn to write to `db` when it is SQLite, and holds it until the
+/// guard is dropped (`None` for PostgreSQL, which locks rows, not the whole database).
+///
+/// SQLite lets one writer in at a time; the others wait in its busy handler, which polls with
+/// growing sleeps and gives up after `busy_timeout`. Under load (the soak test: 100 learners on
+/// 2 cores) an unlucky writer can keep losing that race until it times out, and its request
+/// fails with a 500. Queued here first, in arrival order (tokio's mutex is fair), writers of one
+/// process meet SQLite's lock one at a time and only wait for each other. Take it before the
+/// transaction starts, and never while holding a pooled connection.
+pub async fn write_turn(db: &Db) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+    use std::{
+        collections::HashMap,
+        sync::{Arc, Mutex, OnceLock},
+    };
+    type Turns = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+    static TURNS: OnceLock<Turns> = OnceLock::new();
+
+    let url = db.connect_options().database_url.to_string();
+    if Backend::of_url(&url).ok()? != Backend::Sqlite {
+        return None;
+    }
+    let turn = TURNS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .entry(url)
+        .or_default()
+        .clone();
+    Some(turn.lock_owned().await)
+}
+
 /// `sqlite://data/trailmap.db?mode=rwc` → creates `data/` if it does not exist.
 fn create_sqlite_folder(url: &str) -> Result<(), DbError> {
     let path = url

@@ -167,6 +167,7 @@ pub async fn signout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(id) = cookies::get(&headers, cookies::SESSION).filter(|id| looks_like_token(id)) {
+        let _turn = store::write_turn(&state.db).await;
         store::sessions::delete(&state.db, id).await?;
     }
     let secure = state.cookie_policy.is_https(&headers);

@@ -48,6 +48,7 @@ pub enum PushError {
 }
 
 pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome, PushError> {
+    let _turn = super::write_turn(db).await;
     let mut tx = db.begin().await?;
     let seq: i64 =
         sqlx::query("UPDATE users SET change_seq = change_seq WHERE id = $1 RETURNING change_seq")

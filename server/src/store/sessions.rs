@@ -29,6 +29,7 @@ pub async fn create(
     replacing: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    let _turn = super::write_turn(db).await;
     let mut tx = db.begin().await?;
     if let Some(old) = replacing {
         delete(&mut *tx, old).await?;
@@ -62,10 +63,12 @@ pub async fn find(db: &Db, id: &str, now: i64) -> Result<Option<SessionUser>, sq
     let last_seen: i64 = row.try_get("last_seen_at")?;
     let expires: i64 = row.try_get("expires_at")?;
     if now >= expires || now - last_seen >= IDLE_SECONDS {
+        let _turn = super::write_turn(db).await;
         delete(db, id).await?;
         return Ok(None);
     }
     if now - last_seen >= TOUCH_EVERY_SECONDS {
+        let _turn = super::write_turn(db).await;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
@@ -92,6 +95,7 @@ where
 
 /// Drops every expired session (run now and then; `find` ignores them anyway).
 pub async fn delete_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let _turn = super::write_turn(db).await;
     let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now)
         .bind(now - IDLE_SECONDS)

@@ -20,6 +20,7 @@ pub async fn create(
     password_hash: &str,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
+    let _turn = super::write_turn(db).await;
     let row = sqlx::query(
         "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (username) DO NOTHING RETURNING id",
