@@ -134,48 +134,30 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
         let first_seq = seq - total as i64 + 1;
         for (offset, topic) in changed.iter().enumerate() {
             let entry = &log.entries[*topic];
-            sqlx::query(
-                "INSERT INTO progress \
-                 (user_id, roadmap, topic, status, millis, counter, device, updated_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
-                 status = excluded.status, millis = excluded.millis, \
-                 counter = excluded.counter, device = excluded.device, \
-                 updated_seq = excluded.updated_seq",
+            let row = RegisterRow {
+                value: entry.status.as_str(),
+                stamp: &entry.stamp,
+                seq: first_seq + offset as i64,
+            };
+            upsert_register(
+                &mut tx,
+                Register::Status,
+                user_id,
+                &push.roadmap,
+                topic,
+                row,
             )
-            .bind(user_id)
-            .bind(&push.roadmap)
-            .bind(*topic)
-            .bind(entry.status.as_str())
-            .bind(entry.stamp.millis as i64)
-            .bind(i64::from(entry.stamp.counter))
-            .bind(&entry.stamp.device)
-            .bind(first_seq + offset as i64)
-            .execute(&mut *tx)
             .await?;
         }
         let first_note_seq = first_seq + changed.len() as i64;
         for (offset, topic) in changed_notes.iter().enumerate() {
             let note = &log.notes[*topic];
-            sqlx::query(
-                "INSERT INTO notes \
-                 (user_id, roadmap, topic, body, millis, counter, device, updated_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
-                 body = excluded.body, millis = excluded.millis, \
-                 counter = excluded.counter, device = excluded.device, \
-                 updated_seq = excluded.updated_seq",
-            )
-            .bind(user_id)
-            .bind(&push.roadmap)
-            .bind(*topic)
-            .bind(&note.text)
-            .bind(note.stamp.millis as i64)
-            .bind(i64::from(note.stamp.counter))
-            .bind(&note.stamp.device)
-            .bind(first_note_seq + offset as i64)
-            .execute(&mut *tx)
-            .await?;
+            let row = RegisterRow {
+                value: &note.text,
+                stamp: &note.stamp,
+                seq: first_note_seq + offset as i64,
+            };
+            upsert_register(&mut tx, Register::Note, user_id, &push.roadmap, topic, row).await?;
         }
     }
     let acknowledged = fresh.last().map_or(last_applied, |mutation| mutation.id);
@@ -233,6 +215,64 @@ fn named_notes(push: &ValidPush, log: &ProgressLog) -> Vec<PulledNote> {
             })
         })
         .collect()
+}
+
+/// The two per-topic registers and the table (and value column) each is stored in.
+#[derive(Clone, Copy)]
+enum Register {
+    Status,
+    Note,
+}
+
+/// One register's stored value: the status name or the note's text, its stamp, and the change
+/// sequence number it was written at.
+struct RegisterRow<'a> {
+    value: &'a str,
+    stamp: &'a Stamp,
+    seq: i64,
+}
+
+/// Writes a topic's register row (insert or replace), in the push's transaction.
+async fn upsert_register(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    register: Register,
+    user_id: i64,
+    roadmap: &str,
+    topic: &str,
+    row: RegisterRow<'_>,
+) -> Result<(), sqlx::Error> {
+    let sql = match register {
+        Register::Status => {
+            "INSERT INTO progress \
+             (user_id, roadmap, topic, status, millis, counter, device, updated_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
+             status = excluded.status, millis = excluded.millis, \
+             counter = excluded.counter, device = excluded.device, \
+             updated_seq = excluded.updated_seq"
+        }
+        Register::Note => {
+            "INSERT INTO notes \
+             (user_id, roadmap, topic, body, millis, counter, device, updated_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
+             body = excluded.body, millis = excluded.millis, \
+             counter = excluded.counter, device = excluded.device, \
+             updated_seq = excluded.updated_seq"
+        }
+    };
+    sqlx::query(sql)
+        .bind(user_id)
+        .bind(roadmap)
+        .bind(topic)
+        .bind(row.value)
+        .bind(row.stamp.millis as i64)
+        .bind(i64::from(row.stamp.counter))
+        .bind(&row.stamp.device)
+        .bind(row.seq)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Every entry and note of `roadmap` changed after cursor `since` (all of them for 0), and the cursor
