@@ -1,19 +1,14 @@
 import { defineConfig } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 
-// Debian's Chromium (apt), never a downloaded browser. The flags keep it off the network:
-// this machine's network is closed, and Chromium's background services would flood it.
+// Debian's Chromium (apt), never a downloaded browser. The flags (chromium.json, shared with
+// bench/browser.mjs and .ci/lighthouse) keep it off the network: this machine's network is
+// closed, and Chromium's background services would flood it.
+const launch = JSON.parse(readFileSync(path.join(__dirname, "chromium.json"), "utf8"));
 const chromium = {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  executablePath: process.env.CHROMIUM_PATH ?? launch.executablePath,
+  args: launch.args as string[],
 };
 
 export default defineConfig({

@@ -4,6 +4,10 @@
 //
 //   BASE_URL=http://127.0.0.1:3100 node bench/browser.mjs
 import { chromium } from "@playwright/test";
+import { readFileSync } from "node:fs";
+
+// The same Chromium and offline-safe flags as the Playwright suite.
+const launch = JSON.parse(readFileSync(new URL("../chromium.json", import.meta.url), "utf8"));
 
 const BASE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 const PAGES = (process.env.BENCH_PAGES ?? "/roadmaps/backend").split(",");
@@ -15,17 +19,8 @@ function percentile(values, p) {
 
 async function main() {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    executablePath: process.env.CHROMIUM_PATH ?? launch.executablePath,
+    args: launch.args,
   });
   for (const path of PAGES) {
     for (const throttle of [1, 4]) {
