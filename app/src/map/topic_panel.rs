@@ -60,8 +60,11 @@ pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> im
     });
     on_cleanup(move || on_escape.remove());
 
+    // Only a different topic re-renders the panel: the query also carries `?view=`, which
+    // changes with every pan and zoom, and a re-render would wipe what is being typed (a note).
+    let shown = Memo::new(move |_| selected.get());
     move || {
-        let id = selected.get()?;
+        let id = shown.get()?;
         let view = match roadmap.resolve(&id) {
             Some(node) => topic_details(&roadmap, node, &links),
             None => view! {
