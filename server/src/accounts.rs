@@ -5,7 +5,7 @@ mod limiter;
 mod password;
 mod username;
 
-pub use limiter::LoginLimiter;
+pub use limiter::{LoginLimiter, Refusal, SigninAttempt};
 pub use password::{hash_password, verify_password, Password};
 pub use username::Username;
 

@@ -95,6 +95,33 @@ pub struct Config {
     /// keep it private: it is not authenticated). Unset: no metrics are recorded or served.
     #[arg(long, env = "TRAILMAP_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,
+
+    /// Abuse limits (each with a safe default).
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// How much one client, and all of them together, may ask of the server. Each limit is
+/// documented with what answers past it in the README's *Security* section.
+#[derive(Clone, Debug, Args)]
+pub struct Limits {
+    /// Sign-ups allowed per client address per hour (409 `username_taken` answers count too,
+    /// so names cannot be enumerated faster). Past it: 429 with `Retry-After`.
+    #[arg(long, env = "TRAILMAP_SIGNUPS_PER_IP", default_value_t = Limits::default().signups_per_ip, global = true)]
+    pub signups_per_ip: usize,
+
+    /// Sign-ups allowed per hour from everyone together. Past it: 429 with `Retry-After`.
+    #[arg(long, env = "TRAILMAP_SIGNUPS_PER_HOUR", default_value_t = Limits::default().signups_per_hour, global = true)]
+    pub signups_per_hour: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            signups_per_ip: 20,
+            signups_per_hour: 1000,
+        }
+    }
 }
 
 /// A public URL is an origin: scheme, host and port, no path.

@@ -115,6 +115,7 @@ impl AppState {
             Ok(count) => tracing::info!(count, "deleted expired sessions"),
             Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
         }
+        let limiter = accounts::LoginLimiter::new(db.clone(), &config.limits);
         let mut leptos_options = leptos_options(config)?;
         let assets = assets::SiteAssets::load(
             &config.site_root,
@@ -132,7 +133,7 @@ impl AppState {
             cookie_policy: CookiePolicy {
                 secure_always: config.secure_cookies,
             },
-            limiter: accounts::LoginLimiter::default(),
+            limiter,
             page_cache: page_cache::PageCache::new(
                 page_cache::Limits::default(),
                 config.public_url.is_some(),

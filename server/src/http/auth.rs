@@ -2,8 +2,6 @@
 //!
 //! Handlers only translate HTTP: the rules live in `accounts`, the queries in `store`.
 
-use std::time::Instant;
-
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -122,11 +120,12 @@ pub async fn signin(
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    let now = Instant::now();
-    state
+    // Counted before the password is checked, so a burst cannot outrun the count.
+    let attempt = state
         .limiter
-        .check(&credentials.username, ip, now)
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        .begin_signin(&credentials.username, ip, store::unix_now())
+        .await?
+        .map_err(|refusal| too_many(refusal, "too many failed sign-ins"))?;
     let user = match Username::parse(&credentials.username) {
         Ok(username) => users::find(&state.db, &username).await?,
         Err(_) => None,
@@ -136,16 +135,25 @@ pub async fn signin(
     let matches = blocking(move || accounts::verify_password(&password, hash.as_deref())).await?;
     match user.filter(|_| matches) {
         Some(user) => {
-            state.limiter.forget_account(&credentials.username);
+            if let Err(error) = state.limiter.signin_succeeded(attempt).await {
+                tracing::warn!(%error, "could not clear the failures of a successful sign-in");
+            }
             start_session(&state, &headers, user.id, &user.username, StatusCode::OK).await
         }
         None => {
-            state.limiter.record_failure(&credentials.username, ip, now);
+            state.limiter.signin_failed(attempt);
             Err(ApiError::Unauthorized {
                 code: "invalid_credentials",
                 message: "wrong username or password".into(),
             })
         }
+    }
+}
+
+fn too_many(refusal: accounts::Refusal, what: &'static str) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: refusal.retry_after,
+        what,
     }
 }
 

@@ -76,6 +76,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        limits: Default::default(),
     };
     change(&mut config);
     start(config, dir).await

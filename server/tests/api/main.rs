@@ -10,6 +10,7 @@ mod metrics;
 mod oembed;
 mod openapi;
 mod pages;
+mod rate_limits;
 mod roadmaps_api;
 mod snapshot;
 mod storage;

@@ -69,6 +69,7 @@ async fn a_failing_migration_stops_start_up_with_a_clear_error() {
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        limits: Default::default(),
     };
 
     let error = AppState::load(&config).await.err().expect("start-up fails");
