@@ -58,6 +58,8 @@ pub struct AppState {
     pub db: Db,
     pub cookie_policy: CookiePolicy,
     pub limiter: accounts::LoginLimiter,
+    /// Where password hashes are computed: a few threads, a short queue, then 503.
+    pub hashing: accounts::HashingPool,
     pub site: Site,
     pub service_worker: http::service_worker::ServiceWorkerScript,
     /// Recorded only when metrics are served (`Config::metrics_addr`).
@@ -116,6 +118,10 @@ impl AppState {
             Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
         }
         let limiter = accounts::LoginLimiter::new(db.clone(), &config.limits);
+        let hashing = accounts::HashingPool::per_core();
+        let metrics = config
+            .metrics_addr
+            .map(|_| Metrics::new().watching_hashing(hashing.stats()));
         let mut leptos_options = leptos_options(config)?;
         let assets = assets::SiteAssets::load(
             &config.site_root,
@@ -134,6 +140,7 @@ impl AppState {
                 secure_always: config.secure_cookies,
             },
             limiter,
+            hashing,
             page_cache: page_cache::PageCache::new(
                 page_cache::Limits::default(),
                 config.public_url.is_some(),
@@ -147,7 +154,7 @@ impl AppState {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
             },
-            metrics: config.metrics_addr.map(|_| Metrics::new()),
+            metrics,
         })
     }
 }

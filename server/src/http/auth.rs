@@ -62,6 +62,8 @@ pub struct CsrfToken {
         (status = 409, description = "The username is taken (`username_taken`)", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 503, description = "No password hashing thread was free in time (`overloaded`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signup(
@@ -72,8 +74,11 @@ pub async fn signup(
     let username = Username::parse(&credentials.username).map_err(ApiError::BadRequest)?;
     let password =
         Password::parse(&credentials.password, username.as_str()).map_err(ApiError::BadRequest)?;
-    let hash = blocking(move || accounts::hash_password(password.expose()))
-        .await?
+    let hash = state
+        .hashing
+        .run(move || accounts::hash_password(password.expose()))
+        .await
+        .map_err(overloaded)?
         .map_err(ApiError::Internal)?;
     let user_id = users::create(&state.db, &username, &hash, store::unix_now())
         .await?
@@ -112,6 +117,9 @@ pub async fn signup(
         (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 429, description = "Too many failed attempts (`rate_limited`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "No password hashing thread was free in time (`overloaded`); \
+            the attempt does not count as a failure", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signin(
@@ -132,7 +140,18 @@ pub async fn signin(
     };
     let hash = user.as_ref().map(|user| user.password_hash.clone());
     let password = credentials.password;
-    let matches = blocking(move || accounts::verify_password(&password, hash.as_deref())).await?;
+    let checked = state
+        .hashing
+        .run(move || accounts::verify_password(&password, hash.as_deref()))
+        .await;
+    let matches = match checked {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Not checked, so not a failure either.
+            state.limiter.signin_not_checked(attempt).await?;
+            return Err(overloaded(busy));
+        }
+    };
     match user.filter(|_| matches) {
         Some(user) => {
             if let Err(error) = state.limiter.signin_succeeded(attempt).await {
@@ -283,11 +302,8 @@ async fn start_session(
     Ok(response)
 }
 
-/// Runs CPU-heavy work (password hashing) off the async workers.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)
+fn overloaded(busy: accounts::Busy) -> ApiError {
+    ApiError::Overloaded {
+        retry_after: busy.retry_after,
+    }
 }
