@@ -79,11 +79,17 @@ impl ServerProcess {
             .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
             .unwrap_or_else(|| panic!("no {field} in /proc status"))
     }
-}
 
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
+    /// SIGKILL: no graceful shutdown, no pool close.
+    pub fn kill_9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Killed when dropped, so a failing test leaves no server behind.
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill_9();
     }
 }
