@@ -8,7 +8,7 @@ mod password;
 mod username;
 
 pub use hashing::{return_large_blocks_to_the_system, Busy, HashingPool, HashingStats};
-pub use limiter::{LoginLimiter, Refusal, SigninAttempt};
+pub use limiter::{LoginLimiter, Refusal, SigninAttempt, SignupAttempt};
 pub use password::{hash_password, verify_password, Password};
 pub use username::Username;
 

@@ -63,6 +63,13 @@ pub struct SigninAttempt {
     at: i64,
 }
 
+/// A counted sign-up, given back only if it could not be carried out.
+#[derive(Debug)]
+pub struct SignupAttempt {
+    counters: [Counter; 2],
+    at: i64,
+}
+
 impl LoginLimiter {
     pub fn new(db: Db, limits: &Limits) -> Self {
         Self {
@@ -119,12 +126,12 @@ impl LoginLimiter {
     }
 
     /// Counts a sign-up from `ip`, or refuses it when the address or everyone together has
-    /// used up the hour's sign-ups.
-    pub async fn count_signup(
+    /// used up the hour's sign-ups. It counts whatever comes of it (a taken name too).
+    pub async fn begin_signup(
         &self,
         ip: IpAddr,
         now: i64,
-    ) -> Result<Result<(), Refusal>, sqlx::Error> {
+    ) -> Result<Result<SignupAttempt, Refusal>, sqlx::Error> {
         let counters = [
             Counter {
                 key: format!("signup:ip:{}", ip_key(ip)),
@@ -137,7 +144,16 @@ impl LoginLimiter {
                 window_secs: SIGNUP_WINDOW_SECS,
             },
         ];
-        self.hit(&counters, now).await
+        let counted = self.hit(&counters, now).await?;
+        Ok(counted.map(|()| SignupAttempt { counters, at: now }))
+    }
+
+    /// The password could not be hashed (the server was busy): the sign-up does not count.
+    pub async fn signup_not_done(&self, attempt: SignupAttempt) -> Result<(), sqlx::Error> {
+        for counter in &attempt.counters {
+            rate_limits::refund(&self.db, counter, attempt.at).await?;
+        }
+        Ok(())
     }
 
     async fn hit(

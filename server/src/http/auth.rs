@@ -62,24 +62,39 @@ pub struct CsrfToken {
         (status = 409, description = "The username is taken (`username_taken`)", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address, or from everyone, this hour \
+            (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 503, description = "No password hashing thread was free in time (`overloaded`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     let username = Username::parse(&credentials.username).map_err(ApiError::BadRequest)?;
     let password =
         Password::parse(&credentials.password, username.as_str()).map_err(ApiError::BadRequest)?;
-    let hash = state
+    // Counted whatever comes of it, a taken name included: names cannot be tried faster.
+    let attempt = state
+        .limiter
+        .begin_signup(ip, store::unix_now())
+        .await?
+        .map_err(|refusal| too_many(refusal, "too many sign-ups"))?;
+    let hash = match state
         .hashing
         .run(move || accounts::hash_password(password.expose()))
         .await
-        .map_err(overloaded)?
-        .map_err(ApiError::Internal)?;
+    {
+        Ok(hash) => hash.map_err(ApiError::Internal)?,
+        Err(busy) => {
+            state.limiter.signup_not_done(attempt).await?;
+            return Err(overloaded(busy));
+        }
+    };
     let user_id = users::create(&state.db, &username, &hash, store::unix_now())
         .await?
         .ok_or_else(|| ApiError::Conflict {

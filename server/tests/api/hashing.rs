@@ -7,18 +7,9 @@ use serde_json::json;
 use tokio::task::JoinSet;
 
 use crate::{
-    helpers::{fresh_database_url, PASSWORD},
+    helpers::{client_from, fresh_database_url, PASSWORD},
     server_process::ServerProcess,
 };
-
-/// A client whose connections come from `ip` (any 127.x.y.z reaches the loopback server), so
-/// that each stands for another person for the per-address limits.
-fn client_from(ip: IpAddr) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(ip)
-        .build()
-        .expect("a client")
-}
 
 #[tokio::test]
 async fn many_concurrent_unknown_user_signins_keep_memory_bounded() {

@@ -201,7 +201,10 @@ async fn openapi_documents_errors_security_and_the_csrf_header() {
         }
     }
     for (path, statuses) in [
-        ("/api/auth/signup", &["201", "400", "409", "413", "415", "503"][..]),
+        (
+            "/api/auth/signup",
+            &["201", "400", "409", "413", "415", "429", "503"][..],
+        ),
         ("/api/auth/signin", &["200", "401", "429", "503"][..]),
         ("/api/auth/me", &["200", "401"][..]),
         ("/api/roadmaps/{slug}", &["200", "304", "404"][..]),
