@@ -37,7 +37,10 @@ pub enum ApiError {
     Unprocessable(String),
     /// A rate limit is used up (`what` says which: "too many failed sign-ins").
     #[error("{what}; try again in {retry_after} seconds")]
-    TooManyRequests { retry_after: u64, what: &'static str },
+    TooManyRequests {
+        retry_after: u64,
+        what: &'static str,
+    },
     /// The server is at capacity for this kind of work (password hashing); retry later.
     #[error("the server is busy; try again in {retry_after} seconds")]
     Overloaded { retry_after: u64 },

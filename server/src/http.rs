@@ -1,8 +1,10 @@
 //! JSON endpoints, grouped by resource. Handlers stay short: roadmap bodies are computed once
 //! at start-up (`cached_json`), since roadmap content only changes with a deploy; accounts and
 //! sync delegate to `accounts`, `sync` and `store`. `csrf` guards every state change under
-//! `/api`; `json` gives body errors the API's JSON shape.
+//! `/api`; `json` gives body errors the API's JSON shape, `api_errors` every other error under
+//! `/api` (405s, server functions).
 
+pub mod api_errors;
 pub mod assets;
 pub mod auth;
 pub mod cached_json;

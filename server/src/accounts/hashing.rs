@@ -162,8 +162,8 @@ impl HashingPool {
             stats.waiting.fetch_sub(1, Ordering::Relaxed);
             return Err(busy());
         }
-        let permit = tokio::time::timeout(QUEUE_WAIT, self.inner.permits.clone().acquire_owned())
-            .await;
+        let permit =
+            tokio::time::timeout(QUEUE_WAIT, self.inner.permits.clone().acquire_owned()).await;
         stats.waiting.fetch_sub(1, Ordering::Relaxed);
         let Ok(Ok(permit)) = permit else {
             return Err(busy());
@@ -224,7 +224,12 @@ mod tests {
 
         let refused = pool.run(|| ()).await;
 
-        assert_eq!(refused, Err(Busy { retry_after: RETRY_AFTER_SECS }));
+        assert_eq!(
+            refused,
+            Err(Busy {
+                retry_after: RETRY_AFTER_SECS
+            })
+        );
         assert_eq!(pool.stats().refused(), 1);
         assert_eq!(pool.stats().waiting(), 0);
         release.send(()).unwrap();

@@ -49,8 +49,8 @@ fn api_error(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// serde's messages quote parts of the input: keep them short.
-fn short(message: &str) -> String {
+/// serde's messages (and other error texts) quote parts of the input: keep them short.
+pub(crate) fn short(message: &str) -> String {
     const MAX: usize = 300;
     if message.chars().count() <= MAX {
         message.to_owned()

@@ -1,6 +1,7 @@
 //! Integration tests: the real router on 127.0.0.1:0 with the real roadmap content and a fresh
 //! SQLite database per test.
 
+mod api_errors;
 mod auth;
 mod caching;
 mod csrf;

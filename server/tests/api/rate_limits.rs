@@ -92,7 +92,10 @@ async fn the_21st_signup_from_one_address_within_the_hour_is_a_429() {
     // 20 sign-ups: one above, 18 here and a taken name (which counts too, so names cannot be
     // enumerated any faster).
     for n in 1..19 {
-        let response = app.browser().signup(&format!("learner-{n}"), PASSWORD).await;
+        let response = app
+            .browser()
+            .signup(&format!("learner-{n}"), PASSWORD)
+            .await;
         assert_eq!(response.status(), 201, "sign-up {n}");
     }
     let taken = app.browser().signup("taken", PASSWORD).await;

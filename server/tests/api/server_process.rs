@@ -56,8 +56,7 @@ impl ServerProcess {
             address: String::new(),
             metrics_address: None,
         };
-        while process.address.is_empty() || (wants_metrics && process.metrics_address.is_none())
-        {
+        while process.address.is_empty() || (wants_metrics && process.metrics_address.is_none()) {
             let (kind, url) = addresses
                 .recv_timeout(Duration::from_secs(60))
                 .expect("the server says where it listens");
