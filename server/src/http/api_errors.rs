@@ -29,7 +29,7 @@ use crate::{
 };
 
 /// The largest body any `/api` endpoint takes (a sync push).
-pub const API_MAX_BODY: usize = app::progress::PushRequest::MAX_BODY_BYTES;
+pub const API_MAX_BODY: usize = trailmap_core::progress::PushRequest::MAX_BODY_BYTES;
 /// The most a server function's arguments may take (they are a slug or nothing).
 pub const SERVER_FN_MAX_BODY: usize = 8 * 1024;
 /// Where Leptos mounts the server functions.
