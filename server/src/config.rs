@@ -113,6 +113,27 @@ pub struct Limits {
     /// Sign-ups allowed per hour from everyone together. Past it: 429 with `Retry-After`.
     #[arg(long, env = "TRAILMAP_SIGNUPS_PER_HOUR", default_value_t = Limits::default().signups_per_hour, global = true)]
     pub signups_per_hour: usize,
+
+    /// Seconds a client has to send a request head once the connection waits for one (also
+    /// how long an idle kept-alive connection stays open). Past it the connection is closed.
+    #[arg(long, env = "TRAILMAP_HEADER_TIMEOUT_SECS", default_value_t = Limits::default().header_timeout_secs, global = true)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a client has to send a whole request body. Past it: 408 and the connection is
+    /// closed.
+    #[arg(long, env = "TRAILMAP_BODY_TIMEOUT_SECS", default_value_t = Limits::default().body_timeout_secs, global = true)]
+    pub body_timeout_secs: u64,
+
+    /// Connections held at once. Unset: what the file-descriptor limit leaves room for (the soft
+    /// limit is first raised to the hard one), at most 4,096. Past it a new connection is
+    /// closed at once.
+    #[arg(long, env = "TRAILMAP_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
+
+    /// Connections held at once from one peer address. Past it a new connection is closed at
+    /// once.
+    #[arg(long, env = "TRAILMAP_MAX_CONNECTIONS_PER_IP", default_value_t = Limits::default().max_connections_per_ip, global = true)]
+    pub max_connections_per_ip: usize,
 }
 
 impl Default for Limits {
@@ -120,6 +141,10 @@ impl Default for Limits {
         Self {
             signups_per_ip: 20,
             signups_per_hour: 1000,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            max_connections: None,
+            max_connections_per_ip: 64,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod http;
 pub mod metrics;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub metrics: Option<Metrics>,
     pub page_cache: page_cache::PageCache,
     pub assets: assets::SiteAssets,
+    /// Timeouts and caps of the listener serving this state (see `connections`).
+    pub connection_limits: connections::ConnectionLimits,
 }
 
 /// Where the site lives and who may frame its embeds (from `Config`).
@@ -154,6 +157,7 @@ impl AppState {
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
             },
             metrics,
+            connection_limits: connections::ConnectionLimits::new(&config.limits),
         })
     }
 }
@@ -282,6 +286,7 @@ pub fn router(state: AppState) -> Router {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    connection_limits: connections::ConnectionLimits,
     /// What the metrics listener would report, if one is bound.
     metrics: Option<(Metrics, Db)>,
     /// The separate `/metrics` listener (`Config::metrics_addr`).
@@ -305,6 +310,7 @@ impl Application {
             .map(|metrics| (metrics, state.db.clone()));
         Ok(Self {
             listener,
+            connection_limits: state.connection_limits,
             router: router(state),
             metrics,
             metrics_listener: None,
@@ -342,10 +348,6 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // Connect info gives handlers the peer address (sign-in rate limiting per IP).
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
         // The metrics listener lives as long as the main one, and no longer.
         let metrics = match (self.metrics_listener, self.metrics) {
             (Some(listener), Some((metrics, db))) => {
@@ -358,9 +360,14 @@ impl Application {
             }
             _ => None,
         };
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        // The peer address reaches handlers as `ConnectInfo` (per-address rate limits).
+        let served = connections::serve(
+            self.listener,
+            self.router,
+            self.connection_limits,
+            shutdown_signal(),
+        )
+        .await;
         if let Some(metrics) = metrics {
             metrics.abort();
         }

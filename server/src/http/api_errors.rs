@@ -87,8 +87,8 @@ async fn server_fn_request(request: Request) -> Result<Request, ApiError> {
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-/// Reads a whole body of at most `limit` bytes: 413 past it (without reading further), 400
-/// when the connection fails.
+/// Reads a whole body of at most `limit` bytes: 413 past it (without reading further), 408
+/// when it does not arrive in time, 400 when the connection fails.
 pub async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, limit).await.map_err(|error| {
         let cause = error.into_inner();

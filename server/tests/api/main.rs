@@ -4,6 +4,7 @@
 mod api_errors;
 mod auth;
 mod caching;
+mod connections;
 mod csrf;
 mod embed;
 mod hashing;

@@ -4,7 +4,7 @@
 use std::{
     io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
-    sync::mpsc,
+    sync::{mpsc, Arc, Mutex},
     time::Duration,
 };
 
@@ -14,13 +14,34 @@ pub struct ServerProcess {
     child: Child,
     pub address: String,
     pub metrics_address: Option<String>,
+    /// Every line the server has logged so far.
+    pub log: Arc<Mutex<Vec<String>>>,
 }
 
 impl ServerProcess {
     /// Starts `server` on a free port with the bundled roadmaps and `database_url`, plus
     /// `extra` flags; waits until it listens.
     pub fn start(database_url: &str, extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        Self::start_with(
+            Command::new(env!("CARGO_BIN_EXE_server")),
+            database_url,
+            extra,
+        )
+    }
+
+    /// Like `start`, with at most `max_open_files` file descriptors (soft and hard limit).
+    pub fn start_with_open_files(database_url: &str, extra: &[&str], max_open_files: u32) -> Self {
+        let mut shell = Command::new("sh");
+        shell.args([
+            "-c",
+            &format!("ulimit -n {max_open_files} && exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_server"),
+        ]);
+        Self::start_with(shell, database_url, extra)
+    }
+
+    fn start_with(mut command: Command, database_url: &str, extra: &[&str]) -> Self {
+        let mut child = command
             .args(["--addr", "127.0.0.1:0", "--database-url", database_url])
             .arg("--roadmaps")
             .arg(workspace_path("roadmaps"))
@@ -35,9 +56,12 @@ impl ServerProcess {
             .expect("the server binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
         let (found, addresses) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = log.clone();
         // Reads the start-up lines, then keeps draining the log so the server never blocks.
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line.clone());
                 for (marker, kind) in [("listening on ", "app"), ("metrics at ", "metrics")] {
                     if let Some(at) = line.find(marker) {
                         let url: String = line[at + marker.len()..]
@@ -55,6 +79,7 @@ impl ServerProcess {
             child,
             address: String::new(),
             metrics_address: None,
+            log,
         };
         while process.address.is_empty() || (wants_metrics && process.metrics_address.is_none()) {
             let (kind, url) = addresses
