@@ -1,5 +1,5 @@
-//! The sync push body as the server reads it (`server::sync::parse_push`: the handler's JSON
-//! extraction and validation, before anything is stored) on arbitrary bytes, against the
+//! The sync push body as the server reads it (`server::http::sync::parse_push`: the handler's
+//! JSON extraction and validation, before anything is stored) on arbitrary bytes, against the
 //! bundled Backend roadmap. It must never panic, a refusal is a 4xx (never a 500), and an
 //! accepted push keeps the invariants the store relies on.
 #![no_main]
@@ -7,12 +7,15 @@
 use std::{path::Path, sync::OnceLock};
 
 use trailmap_core::{
-    progress::{validate_entry, DeviceId, PushRequest},
+    progress::{validate_entry, validate_note, DeviceId, PushRequest},
     roadmap::Roadmap,
 };
 use axum::response::IntoResponse;
 use libfuzzer_sys::fuzz_target;
-use server::sync::{parse_push, CLAMP_AHEAD_MILLIS};
+use server::{
+    http::sync::parse_push,
+    sync::{Write, CLAMP_AHEAD_MILLIS},
+};
 
 const NOW: u64 = 1_700_000_000_000;
 
@@ -44,9 +47,18 @@ fuzz_target!(|body: &[u8]| {
                 assert!(mutation.id > 0);
                 let node = roadmap.node(&mutation.topic).expect("a topic of the roadmap");
                 assert_eq!(node.id.as_str(), mutation.topic, "stored under the current id");
-                assert!(validate_entry(&mutation.topic, &mutation.entry).is_ok());
+                let stamp = match &mutation.write {
+                    Write::Status(entry) => {
+                        assert!(validate_entry(&mutation.topic, entry).is_ok());
+                        &entry.stamp
+                    }
+                    Write::Note(note) => {
+                        assert!(validate_note(&mutation.topic, note).is_ok());
+                        &note.stamp
+                    }
+                };
                 assert!(
-                    mutation.entry.stamp.millis <= NOW + CLAMP_AHEAD_MILLIS,
+                    stamp.millis <= NOW + CLAMP_AHEAD_MILLIS,
                     "a stamp ahead of the bound is clamped"
                 );
             }
