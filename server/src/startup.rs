@@ -14,7 +14,7 @@ use crate::{
     accounts,
     config::Config,
     connections,
-    delivery::{assets, page_cache, service_worker::ServiceWorkerScript},
+    delivery::{assets, page_cache, page_keys::PageQueries, service_worker::ServiceWorkerScript},
     http::{cookies::CookiePolicy, roadmaps},
     metrics::{self, Metrics},
     routes::router,
@@ -91,6 +91,11 @@ impl AppState {
             Ok(count) => tracing::info!(count, "deleted expired sessions"),
             Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
         }
+        let page_cache = page_cache::PageCache::new(
+            page_cache::Limits::default(),
+            config.public_url.is_some(),
+            PageQueries::new(catalog.clone()),
+        );
         let limiter = accounts::LoginLimiter::new(db.clone(), &config.limits);
         let hashing = accounts::HashingPool::per_core();
         let metrics = config
@@ -115,10 +120,7 @@ impl AppState {
             },
             limiter,
             hashing,
-            page_cache: page_cache::PageCache::new(
-                page_cache::Limits::default(),
-                config.public_url.is_some(),
-            ),
+            page_cache,
             service_worker: ServiceWorkerScript::new(&config.site_root, &assets),
             assets,
             site: Site {
