@@ -1,8 +1,10 @@
 //! The browser's calls to the account and sync JSON API (`/api/auth/*`, `/api/sync/*`).
 //!
 //! Every state-changing request carries the `X-CSRF-Token` header, whose value is the
-//! `trailmap_csrf` cookie (double-submit); the session itself is an HttpOnly cookie the
-//! browser sends on its own. Errors come back as [`ApiFailure`]: the server's
+//! `trailmap_csrf` cookie (`__Host-trailmap_csrf` over HTTPS; double-submit, and signed by the
+//! server for the session); the session itself is an HttpOnly cookie the browser sends on its
+//! own. A token refused as not this session's (the session changed in another tab, or the
+//! server's key did) is replaced once from `GET /api/auth/csrf` and the request sent again. Errors come back as [`ApiFailure`]: the server's
 //! `{error, message}` body, or `Offline` when the request never got an answer.
 //!
 //! Only the `hydrate` build talks to the network; on the server every call answers
@@ -115,7 +117,19 @@ mod transport {
         path: &str,
         body: &B,
     ) -> Result<T, ApiFailure> {
-        let token = csrf_token().await?;
+        match post_json_with(path, body, csrf_token().await?).await {
+            Err(ApiFailure::Status {
+                status: 403, code, ..
+            }) if code == "csrf" => post_json_with(path, body, fresh_csrf_token().await?).await,
+            answer => answer,
+        }
+    }
+
+    async fn post_json_with<T: DeserializeOwned, B: Serialize>(
+        path: &str,
+        body: &B,
+        token: String,
+    ) -> Result<T, ApiFailure> {
         let response = Request::post(path)
             .header("Accept", "application/json")
             .header("X-CSRF-Token", &token)
@@ -155,9 +169,15 @@ mod transport {
 
     /// The CSRF cookie's value, fetching one first if the browser has none.
     async fn csrf_token() -> Result<String, ApiFailure> {
-        if let Some(token) = cookie("trailmap_csrf") {
-            return Ok(token);
+        // Over HTTPS the server reads only the prefixed name.
+        match cookie("__Host-trailmap_csrf").or_else(|| cookie("trailmap_csrf")) {
+            Some(token) => Ok(token),
+            None => fresh_csrf_token().await,
         }
+    }
+
+    /// A token for the current session from the server (which also sets the cookie).
+    async fn fresh_csrf_token() -> Result<String, ApiFailure> {
         #[derive(Deserialize)]
         struct Token {
             token: String,
