@@ -385,8 +385,7 @@ impl ProgressState {
         });
         match api_client::pull(&slug, since).await {
             Ok(answer) => self.update_saved(|local| {
-                local.absorb(&answer.pairs(), storage::now_millis());
-                local.absorb_notes(&answer.note_pairs(), storage::now_millis());
+                local.absorb(&answer, storage::now_millis());
                 local.cursor = Some(answer.cursor.to_string());
             }),
             Err(failure) => return self.failed(failure),
