@@ -1,25 +1,22 @@
 #![recursion_limit = "256"]
-//! Trailmap's shared application: the roadmap model and content parser (pure logic, no web
-//! imports), the catalog, the server functions and the Leptos components. Built with `ssr`
-//! into the server and with `hydrate` into the browser's wasm.
+//! Trailmap's shared application: the server functions, the client state (contexts) and the
+//! Leptos components, on top of the pure logic of `trailmap-core` (re-exported here). Built
+//! with `ssr` into the server and with `hydrate` into the browser's wasm.
 
 pub mod api;
 pub mod api_client;
-pub mod catalog;
-pub mod content;
 pub mod contexts;
 pub mod csp;
-pub mod embed;
-pub mod layout;
 pub mod map;
 pub mod offline;
 pub mod pages;
-pub mod progress;
-pub mod roadmap;
-pub mod search;
-pub mod snapshot;
 pub mod theme;
-pub mod viewport;
+
+// The pure modules live in `trailmap-core`; re-exported so `crate::layout::…` paths read the
+// same in the components.
+pub use trailmap_core::{
+    catalog, content, embed, layout, progress, roadmap, search, snapshot, viewport,
+};
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};

@@ -1,11 +1,11 @@
-//! The roadmap content parser and validator (`app::content::parse_roadmap`) on arbitrary
+//! The roadmap content parser and validator (`trailmap_core::content::parse_roadmap`) on arbitrary
 //! UTF-8, cut at NUL characters into `roadmap.md` and up to four node files. It must never
 //! panic; every error names one of the files and a line inside it (0: the whole file), errors
 //! come sorted by file then line; an accepted roadmap keeps the model's invariants (unique ids,
 //! parents that exist and list their children) and only safe HTML.
 #![no_main]
 
-use app::content::{check_safe_html, parse_roadmap, SourceFile};
+use trailmap_core::content::{check_safe_html, parse_roadmap, SourceFile};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &str| {

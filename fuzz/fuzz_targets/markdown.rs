@@ -8,10 +8,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|markdown: &str| {
     for (name, html) in [
-        ("render_markdown", app::content::render_markdown(markdown)),
-        ("render_note", app::content::render_note(markdown)),
+        ("render_markdown", trailmap_core::content::render_markdown(markdown)),
+        ("render_note", trailmap_core::content::render_note(markdown)),
     ] {
-        if let Err(problem) = app::content::check_safe_html(&html) {
+        if let Err(problem) = trailmap_core::content::check_safe_html(&html) {
             panic!("{name}: unsafe HTML: {problem}\ninput: {markdown:?}\noutput: {html}");
         }
     }

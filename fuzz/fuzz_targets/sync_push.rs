@@ -6,7 +6,7 @@
 
 use std::{path::Path, sync::OnceLock};
 
-use app::{
+use trailmap_core::{
     progress::{validate_entry, DeviceId, PushRequest},
     roadmap::Roadmap,
 };
@@ -19,7 +19,7 @@ const NOW: u64 = 1_700_000_000_000;
 fn backend() -> &'static Roadmap {
     static ROADMAP: OnceLock<Roadmap> = OnceLock::new();
     ROADMAP.get_or_init(|| {
-        app::content::load_roadmap_dir(
+        trailmap_core::content::load_roadmap_dir(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("../roadmaps/backend"),
         )
         .expect("the backend roadmap loads")

@@ -18,8 +18,6 @@ pub mod telemetry;
 use std::{net::SocketAddr, path::Path};
 
 use app::{
-    catalog::Catalog,
-    content::ContentError,
     csp::{EmbedAncestors, FrameAncestors},
     shell, App,
 };
@@ -36,6 +34,7 @@ use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
+use trailmap_core::{catalog::Catalog, content::ContentError};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
@@ -105,8 +104,8 @@ impl AppState {
     /// Loads and validates the roadmaps, opens and migrates the database; refuses to build a
     /// half-working state.
     pub async fn load(config: &Config) -> Result<Self, StartupError> {
-        let roadmaps =
-            app::content::load_catalog(&config.roadmaps).map_err(StartupError::Content)?;
+        let roadmaps = trailmap_core::content::load_catalog(&config.roadmaps)
+            .map_err(StartupError::Content)?;
         let catalog = Catalog::new(roadmaps);
         let roadmap_bodies = roadmaps::RoadmapBodies::new(&catalog)?;
         let db = store::connect(&config.database_url).await?;
@@ -198,7 +197,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(
-            app::progress::PushRequest::MAX_BODY_BYTES,
+            trailmap_core::progress::PushRequest::MAX_BODY_BYTES,
         ))
         .layer(middleware::from_fn_with_state(
             state.cookie_policy,
@@ -393,13 +392,13 @@ async fn shutdown_signal() {
 /// under the resource minimum). Warnings are printed either way and never fail the check.
 /// Returns whether all is well.
 pub fn check_content(dir: &Path) -> bool {
-    match app::content::load_catalog_checked(dir) {
+    match trailmap_core::content::load_catalog_checked(dir) {
         Ok(checked) => {
             for warning in &checked.warnings {
                 eprintln!("warning: {warning}");
             }
             for roadmap in &checked.roadmaps {
-                println!("{}", app::content::summarize(roadmap));
+                println!("{}", trailmap_core::content::summarize(roadmap));
             }
             if !checked.warnings.is_empty() {
                 eprintln!("{} warning(s) in {}", checked.warnings.len(), dir.display());

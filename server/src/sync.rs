@@ -2,14 +2,14 @@
 //! bad mutation anywhere rejects the push and stores nothing of it.
 //!
 //! The merge rule itself is not here: the store applies mutations with
-//! `app::progress::ProgressLog::apply` (statuses) and `apply_note` (notes), the same
+//! `trailmap_core::progress::ProgressLog::apply` (statuses) and `apply_note` (notes), the same
 //! last-writer-wins code the browser runs. A note over `MAX_NOTE_CHARS` characters is a `400`
 //! naming the mutation and the topic, and nothing of its push is stored.
 
-use app::progress::{
+use trailmap_core::progress::{
     validate_entry, validate_note, DeviceId, Edit, Entry, NoteEntry, PushRequest, Stamp,
 };
-use app::roadmap::Roadmap;
+use trailmap_core::roadmap::Roadmap;
 
 use crate::error::ApiError;
 
@@ -158,7 +158,7 @@ fn clamp(stamp: &Stamp, limit: u64, last: &mut Option<(u64, u32)>) -> Stamp {
 mod tests {
     use std::path::Path;
 
-    use app::content::load_roadmap_dir;
+    use trailmap_core::content::load_roadmap_dir;
 
     use super::*;
 

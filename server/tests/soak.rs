@@ -1,7 +1,7 @@
 //! Soak and crash test: many simulated learners against the real server binary.
 //!
 //! Each learner signs up and in over HTTP (cookies and the CSRF token, like the browser),
-//! keeps the real client model (`app::progress::LocalProgress` with its `Outbox`), marks random
+//! keeps the real client model (`trailmap_core::progress::LocalProgress` with its `Outbox`), marks random
 //! topics of the Backend roadmap, pushes `outbox.batch(500)` and pulls, and retries with
 //! backoff whenever the server cannot be reached or answers 5xx — it resumes by itself, as the
 //! browser does. Optionally the server is killed with SIGKILL half-way through and restarted on
@@ -35,10 +35,12 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use app::progress::{Entry, LocalProgress, PullResponse, PushRequest, PushResponse, Stamp, Status};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::{Connection, Row};
+use trailmap_core::progress::{
+    Entry, LocalProgress, PullResponse, PushRequest, PushResponse, Stamp, Status,
+};
 
 const ROADMAP: &str = "backend";
 const PASSWORD: &str = "soak test password 1";
@@ -747,7 +749,8 @@ fn workspace_path(relative: &str) -> PathBuf {
 
 /// The Backend roadmap's topic ids (stages cannot be marked).
 fn backend_topics() -> Arc<Vec<String>> {
-    let roadmaps = app::content::load_catalog(&workspace_path("roadmaps")).expect("roadmaps load");
+    let roadmaps =
+        trailmap_core::content::load_catalog(&workspace_path("roadmaps")).expect("roadmaps load");
     let backend = roadmaps
         .iter()
         .find(|roadmap| roadmap.slug == ROADMAP)

@@ -5,13 +5,13 @@
 //! The site recognises its own pages by the configured public URL or, without one, by the
 //! request's Host header (either scheme): a consumer asking about any other site is told 400.
 
-use app::{catalog::Catalog, snapshot::escape_xml};
 use axum::{
     extract::{rejection::QueryRejection, Query, State},
     http::{header, HeaderMap},
     Json,
 };
 use serde::{Deserialize, Serialize};
+use trailmap_core::{catalog::Catalog, snapshot::escape_xml};
 use url::Url;
 
 use crate::{error::ApiError, Site};

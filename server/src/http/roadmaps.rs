@@ -2,12 +2,12 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use app::catalog::Catalog;
 use axum::{
     extract::{Path, State},
     http::HeaderMap,
     response::Response,
 };
+use trailmap_core::catalog::Catalog;
 
 use crate::{
     error::{ApiError, ErrorBody},
@@ -43,7 +43,7 @@ impl RoadmapBodies {
     tag = "roadmaps",
     summary = "Every roadmap, without its nodes",
     responses(
-        (status = 200, description = "The catalog", body = Vec<app::roadmap::RoadmapSummary>,
+        (status = 200, description = "The catalog", body = Vec<trailmap_core::roadmap::RoadmapSummary>,
             headers(("ETag" = String, description = "Strong validator for `If-None-Match`"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
     )
@@ -60,7 +60,7 @@ pub async fn list(State(bodies): State<RoadmapBodies>, headers: HeaderMap) -> Re
     summary = "One roadmap with every node",
     params(("slug" = String, Path, description = "The roadmap's slug", example = "backend")),
     responses(
-        (status = 200, description = "The roadmap", body = app::roadmap::Roadmap,
+        (status = 200, description = "The roadmap", body = trailmap_core::roadmap::Roadmap,
             headers(("ETag" = String, description = "Strong validator for `If-None-Match`"))),
         (status = 304, description = "The client's copy (`If-None-Match`) is current"),
         (status = 404, description = "No roadmap has this slug", body = ErrorBody),

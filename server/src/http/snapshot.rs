@@ -14,11 +14,6 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use app::{
-    catalog::Catalog,
-    layout::Expand,
-    snapshot::{render_svg, SnapshotOptions, SnapshotTheme},
-};
 use axum::{
     extract::{Query, Request, State},
     http::{header, HeaderValue, Method},
@@ -26,6 +21,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
+use trailmap_core::{
+    catalog::Catalog,
+    layout::Expand,
+    snapshot::{render_svg, SnapshotOptions, SnapshotTheme},
+};
 
 use crate::{error::ApiError, http::precompressed::Precompressed};
 

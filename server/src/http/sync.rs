@@ -2,11 +2,11 @@
 //! synced between devices. The protocol is described in `crate::sync` and
 //! `crate::store::progress`; this module only speaks HTTP.
 
-use app::progress::{PullResponse, PushRequest, PushResponse};
 use axum::{
     extract::{Path, RawQuery, State},
     Json,
 };
+use trailmap_core::progress::{PullResponse, PushRequest, PushResponse};
 
 use crate::{
     error::{ApiError, ErrorBody},

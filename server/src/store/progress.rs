@@ -13,10 +13,10 @@
 
 use std::collections::BTreeSet;
 
-use app::progress::{
+use sqlx::{any::AnyRow, Row};
+use trailmap_core::progress::{
     Entry, NoteEntry, ProgressLog, PullResponse, PulledEntry, PulledNote, Stamp, Status,
 };
-use sqlx::{any::AnyRow, Row};
 
 use super::Db;
 use crate::sync::{ValidPush, Write};

@@ -13,15 +13,15 @@
 
 use std::sync::OnceLock;
 
-use app::{
-    catalog::Catalog,
-    progress::{LocalProgress, ProgressLog, PushRequest, PushResponse, Status},
-};
 use proptest::prelude::*;
 use server::{
     accounts::Username,
     store::{self, progress::PushError},
     sync::validate_push,
+};
+use trailmap_core::{
+    catalog::Catalog,
+    progress::{LocalProgress, ProgressLog, PushRequest, PushResponse, Status},
 };
 
 use crate::helpers::{fresh_database_url, workspace_path};
@@ -87,7 +87,8 @@ fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         Catalog::new(
-            app::content::load_catalog(&workspace_path("roadmaps")).expect("the roadmaps load"),
+            trailmap_core::content::load_catalog(&workspace_path("roadmaps"))
+                .expect("the roadmaps load"),
         )
     })
 }
@@ -126,7 +127,7 @@ impl World {
     async fn push(
         &self,
         device: usize,
-        mutations: Vec<app::progress::Mutation>,
+        mutations: Vec<trailmap_core::progress::Mutation>,
     ) -> Result<store::progress::PushOutcome, PushError> {
         let roadmap = catalog().get("backend").unwrap();
         let request = PushRequest {

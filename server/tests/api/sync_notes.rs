@@ -330,7 +330,7 @@ async fn a_note_stamped_minutes_ahead_is_clamped_and_stored_under_the_current_id
 
 #[tokio::test]
 async fn a_push_of_many_long_notes_fits_the_body_limit_when_batched() {
-    use app::progress::{Edit, Outbox, PushRequest, Stamp};
+    use trailmap_core::progress::{Edit, Outbox, PushRequest, Stamp};
     let (_app, mut browser) = signed_in().await;
     let now = now_millis();
     let mut outbox = Outbox::default();

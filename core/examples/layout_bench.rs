@@ -2,13 +2,13 @@
 //! branching 2 to 8, depth up to 5, titles of varied lengths): card sizing plus `tidy_forest`.
 //! Also times `layout_roadmap` on the real backend roadmap, fully expanded, if it is found.
 //!
-//! Run: `cargo run --release -p app --example layout_bench`
+//! Run: `cargo run --release -p trailmap-core --example layout_bench`
 
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use app::layout::{
+use trailmap_core::layout::{
     all_expandable, card_size, initially_expanded, layout_roadmap, tidy_forest, LayoutOptions,
 };
 
@@ -150,7 +150,7 @@ fn main() {
     }
 
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../roadmaps/backend"));
-    match app::content::load_roadmap_dir(dir) {
+    match trailmap_core::content::load_roadmap_dir(dir) {
         Ok(roadmap) => {
             for (label, expanded) in [
                 ("backend roadmap, initial", initially_expanded(&roadmap)),
