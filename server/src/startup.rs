@@ -290,17 +290,21 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `server check DIR`: every content problem, one per line. Returns whether all is well.
+/// `server check DIR`: every content problem, one per line as `file:line: message`, or, when
+/// there is none, each roadmap's totals (nodes, stages, estimates, resources by type, topics
+/// under the resource minimum). Warnings are printed either way and never fail the check.
+/// Returns whether all is well.
 pub fn check_content(dir: &Path) -> bool {
-    match trailmap_core::content::load_catalog(dir) {
-        Ok(roadmaps) => {
-            for roadmap in &roadmaps {
-                println!(
-                    "ok: {} ({} stages, {} nodes)",
-                    roadmap.slug,
-                    roadmap.stages.len(),
-                    roadmap.nodes.len()
-                );
+    match trailmap_core::content::load_catalog_checked(dir) {
+        Ok(checked) => {
+            for warning in &checked.warnings {
+                eprintln!("warning: {warning}");
+            }
+            for roadmap in &checked.roadmaps {
+                println!("{}", trailmap_core::content::summarize(roadmap));
+            }
+            if !checked.warnings.is_empty() {
+                eprintln!("{} warning(s) in {}", checked.warnings.len(), dir.display());
             }
             true
         }
