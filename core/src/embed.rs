@@ -181,11 +181,12 @@ fn parse_flag(name: &str, raw: &str) -> Result<bool, String> {
 pub fn iframe_snippet(origin: &str, slug: &str, title: &str, options: &EmbedOptions) -> String {
     let src = format!("{origin}{}", options.path(slug));
     format!(
-        "<iframe src=\"{}\"\n        title=\"{} roadmap — Trailmap\" width=\"100%\" height=\"{}\"\n        style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>\n<script src=\"{}/embed.js\" async></script>",
+        "<iframe src=\"{}\"\n        title=\"{} roadmap — Trailmap\" width=\"100%\" height=\"{}\"\n        style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>\n<script src=\"{}{}\" async></script>",
         crate::snapshot::escape_xml(&src),
         crate::snapshot::escape_xml(title),
         options.height,
         crate::snapshot::escape_xml(origin),
+        crate::links::EMBED_SCRIPT,
     )
 }
 
