@@ -12,7 +12,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::{
     links,
-    progress::{PullResponse, PushRequest, PushResponse},
+    progress::{PullResponse, PushRequest, PushResponse, SyncFailure, Transport},
 };
 
 /// Why a call failed.
@@ -79,12 +79,44 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
     post_json::<(), _>(links::api::SIGN_OUT, &serde_json::json!({})).await
 }
 
-pub async fn push(slug: &str, request: &PushRequest) -> Result<PushResponse, ApiFailure> {
-    post_json(&links::api::sync_push(slug), request).await
+/// The sync API over the browser's fetch: the transport of the core's sync driver.
+pub struct SyncApi;
+
+impl Transport for SyncApi {
+    /// Whether the browser believes it is online (always true on the server).
+    fn online(&self) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window().is_none_or(|w| w.navigator().on_line())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            true
+        }
+    }
+
+    async fn push(&self, slug: &str, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        post_json(&links::api::sync_push(slug), request)
+            .await
+            .map_err(SyncFailure::from)
+    }
+
+    async fn pull(&self, slug: &str, since: u64) -> Result<PullResponse, SyncFailure> {
+        get_json(&links::api::sync_pull(slug, since))
+            .await
+            .map_err(SyncFailure::from)
+    }
 }
 
-pub async fn pull(slug: &str, since: u64) -> Result<PullResponse, ApiFailure> {
-    get_json(&links::api::sync_pull(slug, since)).await
+impl From<ApiFailure> for SyncFailure {
+    fn from(failure: ApiFailure) -> Self {
+        match failure {
+            ApiFailure::Offline => Self::Offline,
+            ApiFailure::Status {
+                status, message, ..
+            } => Self::Refused { status, message },
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -7,15 +7,12 @@
 use std::{path::Path, sync::OnceLock};
 
 use trailmap_core::{
-    progress::{validate_entry, validate_note, DeviceId, PushRequest},
+    progress::{DeviceId, Mutation, PushRequest},
     roadmap::Roadmap,
 };
 use axum::response::IntoResponse;
 use libfuzzer_sys::fuzz_target;
-use server::{
-    http::sync::parse_push,
-    sync::{Write, CLAMP_AHEAD_MILLIS},
-};
+use server::{http::sync::parse_push, sync::CLAMP_AHEAD_MILLIS};
 
 const NOW: u64 = 1_700_000_000_000;
 
@@ -47,18 +44,15 @@ fuzz_target!(|body: &[u8]| {
                 assert!(mutation.id > 0);
                 let node = roadmap.node(&mutation.topic).expect("a topic of the roadmap");
                 assert_eq!(node.id.as_str(), mutation.topic, "stored under the current id");
-                let stamp = match &mutation.write {
-                    Write::Status(entry) => {
-                        assert!(validate_entry(&mutation.topic, entry).is_ok());
-                        &entry.stamp
-                    }
-                    Write::Note(note) => {
-                        assert!(validate_note(&mutation.topic, note).is_ok());
-                        &note.stamp
-                    }
+                let stored = Mutation {
+                    id: mutation.id as u64,
+                    topic: mutation.topic.clone(),
+                    edit: mutation.edit.clone(),
+                    stamp: mutation.stamp.clone(),
                 };
+                assert!(stored.validate().is_ok(), "{stored:?}");
                 assert!(
-                    stamp.millis <= NOW + CLAMP_AHEAD_MILLIS,
+                    mutation.stamp.millis <= NOW + CLAMP_AHEAD_MILLIS,
                     "a stamp ahead of the bound is clamped"
                 );
             }

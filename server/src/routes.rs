@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             assets::serve,
         ))
         .layer(middleware::from_fn(embed::without_cookies))
+        .layer(middleware::from_fn(http::api_errors::json_errors))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

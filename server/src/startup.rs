@@ -13,7 +13,8 @@ use trailmap_core::{catalog::Catalog, content::ContentError};
 use crate::{
     accounts,
     config::Config,
-    delivery::{assets, page_cache, service_worker::ServiceWorkerScript},
+    connections,
+    delivery::{assets, page_cache, page_keys::PageQueries, service_worker::ServiceWorkerScript},
     http::{cookies::CookiePolicy, roadmaps},
     metrics::{self, Metrics},
     routes::router,
@@ -29,12 +30,16 @@ pub struct AppState {
     pub db: Db,
     pub cookie_policy: CookiePolicy,
     pub limiter: accounts::LoginLimiter,
+    /// Where password hashes are computed: a few threads, a short queue, then 503.
+    pub hashing: accounts::HashingPool,
     pub site: Site,
     pub service_worker: ServiceWorkerScript,
     /// Recorded only when metrics are served (`Config::metrics_addr`).
     pub metrics: Option<Metrics>,
     pub page_cache: page_cache::PageCache,
     pub assets: assets::SiteAssets,
+    /// Timeouts and caps of the listener serving this state (see `connections`).
+    pub connection_limits: connections::ConnectionLimits,
 }
 
 /// Where the site lives and who may frame its embeds (from `Config`).
@@ -86,6 +91,16 @@ impl AppState {
             Ok(count) => tracing::info!(count, "deleted expired sessions"),
             Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
         }
+        let page_cache = page_cache::PageCache::new(
+            page_cache::Limits::default(),
+            config.public_url.is_some(),
+            PageQueries::new(catalog.clone()),
+        );
+        let limiter = accounts::LoginLimiter::new(db.clone(), &config.limits);
+        let hashing = accounts::HashingPool::per_core();
+        let metrics = config
+            .metrics_addr
+            .map(|_| Metrics::new().watching_hashing(hashing.stats()));
         let mut leptos_options = leptos_options(config)?;
         let assets = assets::SiteAssets::load(
             &config.site_root,
@@ -103,18 +118,17 @@ impl AppState {
             cookie_policy: CookiePolicy {
                 secure_always: config.secure_cookies,
             },
-            limiter: accounts::LoginLimiter::default(),
-            page_cache: page_cache::PageCache::new(
-                page_cache::Limits::default(),
-                config.public_url.is_some(),
-            ),
+            limiter,
+            hashing,
+            page_cache,
             service_worker: ServiceWorkerScript::new(&config.site_root, &assets),
             assets,
             site: Site {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
             },
-            metrics: config.metrics_addr.map(|_| Metrics::new()),
+            metrics,
+            connection_limits: connections::ConnectionLimits::new(&config.limits),
         })
     }
 }
@@ -137,6 +151,7 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    connection_limits: connections::ConnectionLimits,
     /// What the metrics listener would report, if one is bound.
     metrics: Option<(Metrics, Db)>,
     /// The separate `/metrics` listener (`Config::metrics_addr`).
@@ -160,6 +175,7 @@ impl Application {
             .map(|metrics| (metrics, state.db.clone()));
         Ok(Self {
             listener,
+            connection_limits: state.connection_limits,
             router: router(state),
             metrics,
             metrics_listener: None,
@@ -197,10 +213,6 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // Connect info gives handlers the peer address (sign-in rate limiting per IP).
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
         // The metrics listener lives as long as the main one, and no longer.
         let metrics = match (self.metrics_listener, self.metrics) {
             (Some(listener), Some((metrics, db))) => {
@@ -213,9 +225,14 @@ impl Application {
             }
             _ => None,
         };
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        // The peer address reaches handlers as `ConnectInfo` (per-address rate limits).
+        let served = connections::serve(
+            self.listener,
+            self.router,
+            self.connection_limits,
+            shutdown_signal(),
+        )
+        .await;
         if let Some(metrics) = metrics {
             metrics.abort();
         }
@@ -251,17 +268,21 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `server check DIR`: every content problem, one per line. Returns whether all is well.
+/// `server check DIR`: every content problem, one per line as `file:line: message`, or, when
+/// there is none, each roadmap's totals (nodes, stages, estimates, resources by type, topics
+/// under the resource minimum). Warnings are printed either way and never fail the check.
+/// Returns whether all is well.
 pub fn check_content(dir: &Path) -> bool {
-    match trailmap_core::content::load_catalog(dir) {
-        Ok(roadmaps) => {
-            for roadmap in &roadmaps {
-                println!(
-                    "ok: {} ({} stages, {} nodes)",
-                    roadmap.slug,
-                    roadmap.stages.len(),
-                    roadmap.nodes.len()
-                );
+    match trailmap_core::content::load_catalog_checked(dir) {
+        Ok(checked) => {
+            for warning in &checked.warnings {
+                eprintln!("warning: {warning}");
+            }
+            for roadmap in &checked.roadmaps {
+                println!("{}", trailmap_core::content::summarize(roadmap));
+            }
+            if !checked.warnings.is_empty() {
+                eprintln!("{} warning(s) in {}", checked.warnings.len(), dir.display());
             }
             true
         }

@@ -3,13 +3,11 @@
 //! error ([`PushRejection`]); `crate::http::sync` maps it to the HTTP answer.
 //!
 //! The merge rule itself is not here: the store applies mutations with
-//! `trailmap_core::progress::ProgressLog::apply` (statuses) and `apply_note` (notes), the same
-//! last-writer-wins code the browser runs. A note over `MAX_NOTE_CHARS` characters is a `400`
+//! `trailmap_core::progress::ProgressLog::apply_edit`, the same last-writer-wins code the
+//! browser runs, for every kind of register. A note over `MAX_NOTE_CHARS` characters is a `400`
 //! naming the mutation and the topic, and nothing of its push is stored.
 
-use trailmap_core::progress::{
-    validate_entry, validate_note, DeviceId, Edit, Entry, NoteEntry, PushRequest, Stamp,
-};
+use trailmap_core::progress::{DeviceId, Edit, PushRequest, Stamp};
 use trailmap_core::roadmap::Roadmap;
 
 /// A stamp further ahead of the server's clock than this is refused: that clock is broken.
@@ -27,27 +25,14 @@ pub struct ValidPush {
     pub mutations: Vec<ValidMutation>,
 }
 
+/// A mutation that passed every check: its topic is the node's current id, its stamp is
+/// clamped (see [`CLAMP_AHEAD_MILLIS`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidMutation {
     pub id: i64,
     pub topic: String,
-    pub write: Write,
-}
-
-/// Which register a valid mutation writes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Write {
-    Status(Entry),
-    Note(NoteEntry),
-}
-
-impl Write {
-    fn stamp_mut(&mut self) -> &mut Stamp {
-        match self {
-            Self::Status(entry) => &mut entry.stamp,
-            Self::Note(note) => &mut note.stamp,
-        }
-    }
+    pub edit: Edit,
+    pub stamp: Stamp,
 }
 
 /// Why a push is refused before anything of it is stored. Each message names the mutation
@@ -98,44 +83,29 @@ pub fn validate_push(
         previous_id = Some(id);
         // A mutation may carry another device's stamp: a device re-sends marks it imported
         // from a file or held as a guest, with their original stamps (validated below).
-        let (mut write, checked) = match &mutation.edit {
-            Edit::Status(status) => {
-                let entry = Entry {
-                    status: *status,
-                    stamp: mutation.stamp.clone(),
-                };
-                let checked = validate_entry(&mutation.topic, &entry);
-                (Write::Status(entry), checked)
-            }
-            Edit::Note(text) => {
-                let note = NoteEntry {
-                    text: text.clone(),
-                    stamp: mutation.stamp.clone(),
-                };
-                let checked = validate_note(&mutation.topic, &note);
-                (Write::Note(note), checked)
-            }
-        };
-        checked.map_err(|message| PushRejection::Invalid(format!("mutation {id}: {message}")))?;
+        mutation
+            .validate()
+            .map_err(|message| PushRejection::Invalid(format!("mutation {id}: {message}")))?;
         let node = roadmap.resolve(&mutation.topic).ok_or_else(|| {
             PushRejection::UnknownTopic(format!(
                 "mutation {id}: roadmap `{}` has no topic `{}`",
                 roadmap.slug, mutation.topic
             ))
         })?;
-        let stamp = write.stamp_mut();
+        let mut stamp = mutation.stamp;
         if stamp.millis > now_millis.saturating_add(MAX_AHEAD_MILLIS) {
             return Err(PushRejection::Invalid(format!(
                 "mutation {id}: clock too far ahead (more than a day ahead of the server)"
             )));
         }
         if stamp.millis > limit {
-            *stamp = clamp(stamp, limit, &mut last_clamped);
+            stamp = clamp(&stamp, limit, &mut last_clamped);
         }
         mutations.push(ValidMutation {
             id: id as i64,
             topic: node.id.as_str().to_owned(),
-            write,
+            edit: mutation.edit,
+            stamp,
         });
     }
     Ok(ValidPush {

@@ -7,7 +7,10 @@
 //!
 //! With an account, the same state syncs with the server (see the README's sync protocol):
 //! after each change (debounced), when the window regains focus, when the browser comes back
-//! online and when the account becomes known. `sync` tells the page where that stands.
+//! online and when the account becomes known. `sync` tells the page where that stands. The
+//! protocol itself (push, pull, retry) is the core's sync driver (`progress::sync_once`); here
+//! it gets the browser's side: the progress signal saved to local storage ([`SavedProgress`])
+//! and the fetch client (`api_client::SyncApi`).
 //!
 //! Personal notes ride along in the same state and the same sync; embeds never show them
 //! (`notes` is false there): an embed is someone else's page.
@@ -17,10 +20,13 @@ use std::sync::Arc;
 use leptos::{ev, prelude::*};
 
 use crate::{
-    api_client::{self, ApiFailure},
+    api_client::SyncApi,
     browser_storage::{self, StorageHealth, StorageProblem},
     contexts::account::{Account, AccountState},
-    progress::{self, LocalProgress, PushRequest, Reconciliation, RoadmapProgress, Status},
+    progress::{
+        self, Device, LocalProgress, Reconciliation, RoadmapProgress, Status, SyncFailure,
+        SyncOutcome, Transport,
+    },
     roadmap::{NodeId, Roadmap},
 };
 
@@ -345,82 +351,30 @@ impl ProgressState {
         });
     }
 
-    /// One round: push the outbox (in batches), then pull what changed since the cursor.
+    /// One round of the sync driver: push the outbox (in batches), then pull what changed
+    /// since the cursor.
     async fn sync_once(&self) -> SyncStatus {
         let Some(user) = self.signed_in_as() else {
             return SyncStatus::Guest;
         };
-        if !storage::online() {
+        if !SyncApi.online() {
             return SyncStatus::Offline;
         }
-        let slug = self.slug();
-        let known = move |topic: &str| self.roadmap.with_value(|r| r.resolve(topic).is_some());
-        self.update_saved(|local| {
-            local.bind_account(&user, &storage::new_device_id(), known);
-        });
         self.sync.set(SyncStatus::Syncing);
-        let mut restarted = false;
-        loop {
-            // At most 500 mutations and 64 KiB: long notes make for smaller batches.
-            let request = self.local.with_untracked(|local| {
-                local
-                    .as_ref()
-                    .map(|local| PushRequest::from_outbox(&local.clock.device, &local.outbox))
-            });
-            let Some(request) = request.filter(|r| !r.mutations.is_empty()) else {
-                break;
-            };
-            match api_client::push(&slug, &request).await {
-                Ok(answer) => self.update_saved(|local| {
-                    local.acknowledge_push(&answer, storage::now_millis());
-                }),
-                // The server refuses this outbox (a gap in the ids, or a topic the roadmap
-                // no longer has): start over as a fresh device holding every known mark.
-                Err(failure) if matches!(failure.status(), Some(409 | 422)) && !restarted => {
-                    leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
-                    restarted = true;
-                    self.update_saved(|local| {
-                        local.restart_device(&storage::new_device_id(), known)
-                    });
-                }
-                Err(failure) => return self.failed(failure),
-            }
-        }
-        let since = self.local.with_untracked(|local| {
-            local
-                .as_ref()
-                .and_then(|local| local.cursor.as_deref())
-                .and_then(|cursor| cursor.parse::<u64>().ok())
-                .unwrap_or(0)
-        });
-        match api_client::pull(&slug, since).await {
-            Ok(answer) => self.update_saved(|local| {
-                local.absorb(&answer.pairs(), storage::now_millis());
-                local.absorb_notes(&answer.note_pairs(), storage::now_millis());
-                local.cursor = Some(answer.cursor.to_string());
-            }),
-            Err(failure) => return self.failed(failure),
-        }
-        let pending = self
-            .local
-            .with_untracked(|local| local.as_ref().is_some_and(|l| !l.outbox.is_empty()));
-        if pending {
-            SyncStatus::Pending
-        } else {
-            SyncStatus::Synced
-        }
-    }
-
-    fn failed(&self, failure: ApiFailure) -> SyncStatus {
-        match failure.status() {
-            None => SyncStatus::Offline,
-            Some(401) => {
+        let roadmap = self.roadmap;
+        let known = move |topic: &str| roadmap.with_value(|r| r.resolve(topic).is_some());
+        let device = SavedProgress(*self);
+        match progress::sync_once(&device, &SyncApi, &self.slug(), &user, known).await {
+            SyncOutcome::Synced => SyncStatus::Synced,
+            SyncOutcome::Pending => SyncStatus::Pending,
+            SyncOutcome::Offline => SyncStatus::Offline,
+            SyncOutcome::SignedOut => {
                 if let Some(account) = self.account {
                     account.signed_out();
                 }
                 SyncStatus::Guest
             }
-            Some(_) => SyncStatus::Error(failure.message()),
+            SyncOutcome::Error(message) => SyncStatus::Error(message),
         }
     }
 
@@ -468,24 +422,41 @@ impl ProgressState {
     }
 }
 
+/// The device as the sync driver sees it: the progress signal, written to local storage at
+/// every change, with the browser's clock and random device ids. (The one place the driver
+/// touches storage, so storage that can fail changes here.)
+struct SavedProgress(ProgressState);
+
+impl Device for SavedProgress {
+    fn read<R>(&self, read: impl FnOnce(&LocalProgress) -> R) -> Option<R> {
+        self.0
+            .local
+            .with_untracked(|local| local.as_ref().map(read))
+    }
+
+    fn update(&self, change: impl FnOnce(&mut LocalProgress)) {
+        self.0.update_saved(change);
+    }
+
+    fn now_millis(&self) -> u64 {
+        storage::now_millis()
+    }
+
+    fn new_device_id(&self) -> String {
+        storage::new_device_id()
+    }
+
+    fn restarted(&self, failure: &SyncFailure) {
+        leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
+    }
+}
+
 pub fn storage_key(slug: &str) -> String {
     format!("trailmap.progress.{slug}")
 }
 
-/// The browser's clock, network state and random device ids; inert on the server.
+/// The browser's clock and random device ids; inert on the server.
 mod storage {
-    /// Whether the browser believes it is online (always true on the server).
-    pub fn online() -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window().is_none_or(|w| w.navigator().on_line())
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            true
-        }
-    }
-
     pub fn now_millis() -> u64 {
         #[cfg(feature = "hydrate")]
         {
