@@ -119,6 +119,7 @@ impl From<ApiFailure> for SyncFailure {
     }
 }
 
+#[cfg(any(feature = "hydrate", test))]
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
@@ -126,6 +127,7 @@ struct ErrorBody {
 }
 
 /// Reads a 2xx body as `T`; an empty body reads as JSON `null`.
+#[cfg(any(feature = "hydrate", test))]
 fn decode_success<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure> {
     let text = if text.trim().is_empty() { "null" } else { text };
     serde_json::from_str::<T>(text).map_err(|_| ApiFailure::Status {
@@ -140,6 +142,7 @@ fn decode_success<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, Api
 }
 
 /// An error status's `{error, message}` body, or a plain message when it has none.
+#[cfg(any(feature = "hydrate", test))]
 fn decode_failure(status: u16, text: &str) -> ApiFailure {
     match serde_json::from_str::<ErrorBody>(text) {
         Ok(body) => ApiFailure::Status {
