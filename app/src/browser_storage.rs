@@ -111,6 +111,7 @@ pub fn request_access(done: impl FnOnce(Result<(), StorageProblem>) + 'static) {
 mod client {
     use std::cell::RefCell;
 
+    use gloo_storage::Storage as _;
     use wasm_bindgen::{JsCast, JsValue};
 
     use super::StorageProblem;
@@ -130,7 +131,10 @@ mod client {
         js_sys::Reflect::get(&window, &JsValue::from_str("localStorage"))
             .ok()
             .and_then(|value| value.dyn_into::<web_sys::Storage>().ok())
-            .ok_or(StorageProblem::Unavailable)
+            .ok_or(StorageProblem::Unavailable)?;
+        // The probe above has read `window.localStorage` without an exception, so
+        // gloo-storage's accessor (which panics where the browser refuses) is safe now.
+        Ok(gloo_storage::LocalStorage::raw())
     }
 
     /// A quota error means full; anything else means the browser refuses.
