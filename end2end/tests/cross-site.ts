@@ -84,15 +84,8 @@ export async function frameStorage(page: Page): Promise<string> {
   });
 }
 
-/** Ready, resize, pan, zoom, expand, panel, mark: the embed works. */
-export async function exerciseEmbed(page: Page, map: FrameLocator) {
-  await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
-  await expect.poll(async () => (await received(page)).some((m) => m.type === "ready"), { timeout: 5000 }).toBe(true);
-  const ready = (await received(page)).find((m) => m.type === "ready");
-  await expect
-    .poll(() => page.locator("#map").evaluate((el) => (el as HTMLElement).clientHeight))
-    .toBe(Math.ceil(ready.height));
-
+/** Zoom in, drag to pan, expand HTTP: the map in `map` takes input. */
+export async function panZoomExpand(page: Page, map: FrameLocator) {
   const zoom = map.locator(".zoom-level");
   await expect(zoom).toHaveText("100%");
   await map.getByRole("button", { name: "Zoom in" }).click();
@@ -111,6 +104,18 @@ export async function exerciseEmbed(page: Page, map: FrameLocator) {
   await expect(methods).toHaveCount(0);
   await map.getByRole("button", { name: "Expand HTTP", exact: true }).click();
   await expect(methods).toBeAttached();
+}
+
+/** Ready, resize, pan, zoom, expand, panel, mark: the embed works. */
+export async function exerciseEmbed(page: Page, map: FrameLocator) {
+  await expect(map.locator("main[data-hydrated=true]")).toBeAttached();
+  await expect.poll(async () => (await received(page)).some((m) => m.type === "ready"), { timeout: 5000 }).toBe(true);
+  const ready = (await received(page)).find((m) => m.type === "ready");
+  await expect
+    .poll(() => page.locator("#map").evaluate((el) => (el as HTMLElement).clientHeight))
+    .toBe(Math.ceil(ready.height));
+
+  await panZoomExpand(page, map);
 
   await map.getByRole("link", { name: "DNS", exact: true }).click();
   await expect(map.getByRole("complementary", { name: "DNS" })).toBeVisible();
