@@ -27,7 +27,15 @@ test("the embed on another site works with progress in memory, and says so", asy
     expect(await frameStorage(page)).toBe("SecurityError");
 
     await exerciseEmbed(page, map);
-    await expect(map.getByRole("status").filter({ hasText: NOTICE })).toBeVisible();
+    const notice = map.getByRole("status").filter({ hasText: NOTICE });
+    await expect(notice).toBeVisible();
+
+    // The Storage Access API's button: this Chromium, never asked before, refuses. The notice
+    // says so and the marks stay in memory.
+    await notice.getByRole("button", { name: "Keep progress in this browser" }).click();
+    await expect(notice).toContainText("The browser said no.");
+    await expect(map.locator("#node-what-is-backend")).toHaveClass(/status-done/);
+    await expect(map.locator(".embed-progress")).toContainText(/^1 of \d+ settled/);
 
     // In memory only: a reload of the host page starts again from nothing.
     await page.reload();
