@@ -4,6 +4,7 @@
 
 pub mod edge_layer;
 pub mod embed_dialog;
+pub mod image_export;
 pub mod keyboard;
 pub mod map_canvas;
 pub mod map_toolbar;
