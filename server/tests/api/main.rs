@@ -9,6 +9,7 @@ mod csrf;
 mod embed;
 mod hashing;
 mod helpers;
+mod instances;
 mod metrics;
 mod oembed;
 mod openapi;
