@@ -112,19 +112,7 @@ pub fn test_config(database_url: String) -> Config {
 pub async fn fresh_database_url(dir: &Path) -> String {
     match std::env::var("TRAILMAP_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            use sqlx::{Connection, Executor};
-            sqlx::any::install_default_drivers();
-            let name = format!("trailmap_test_{}", server::accounts::new_token().unwrap());
-            let mut admin = sqlx::AnyConnection::connect(&admin_url)
-                .await
-                .expect("TRAILMAP_TEST_POSTGRES_URL accepts connections");
-            admin
-                .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .expect("may create databases");
-            let mut url = url::Url::parse(&admin_url).expect("a valid URL");
-            url.set_path(&name);
-            url.to_string()
+            crate::postgres::fresh_postgres_database(&admin_url).await
         }
         _ => format!("sqlite://{}?mode=rwc", dir.join("trailmap.db").display()),
     }

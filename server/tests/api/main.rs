@@ -14,6 +14,8 @@ mod metrics;
 mod oembed;
 mod openapi;
 mod pages;
+#[path = "../common/postgres.rs"]
+mod postgres;
 mod rate_limits;
 mod roadmaps_api;
 mod server_process;

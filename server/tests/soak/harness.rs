@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Row};
 use trailmap_core::progress::{Entry, Stamp, Status};
 
 use crate::{
@@ -133,26 +133,7 @@ async fn fresh_postgres_database() -> String {
         .ok()
         .filter(|url| !url.is_empty())
         .expect("several instances need PostgreSQL: set TRAILMAP_TEST_POSTGRES_URL");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.subsec_nanos());
-    let name = format!("trailmap_test_soak_{}_{nanos}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(&admin_url)
-        .await
-        .expect("TRAILMAP_TEST_POSTGRES_URL accepts connections");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name}"
-        )))
-        .await
-        .expect("may drop its own databases");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .await
-        .expect("may create databases");
-    let mut url = url::Url::parse(&admin_url).expect("a valid URL");
-    url.set_path(&name);
-    url.to_string()
+    crate::postgres::fresh_postgres_database(&admin_url).await
 }
 
 /// Every learner's Backend progress and device state, straight from the database.

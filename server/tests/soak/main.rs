@@ -37,6 +37,8 @@
 
 mod client;
 mod harness;
+#[path = "../common/postgres.rs"]
+mod postgres;
 mod process;
 mod report;
 
