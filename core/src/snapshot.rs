@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use crate::{
     layout::{self, card_style, wrap_title, EdgeKind, Expand, LayoutOptions, MapLayout},
+    progress::Status,
     roadmap::Roadmap,
 };
 
@@ -96,12 +97,41 @@ pub struct SnapshotOptions {
 
 /// The roadmap as a standalone SVG document (UTF-8, no XML declaration needed).
 pub fn render_svg(roadmap: &Roadmap, options: &SnapshotOptions) -> String {
-    let expanded = options.expand.expanded(roadmap);
-    let map = layout::layout_roadmap(roadmap, &expanded, &LayoutOptions::default());
-    render_layout(roadmap, &map, options.theme)
+    render_svg_with_statuses(roadmap, options, |_| None)
 }
 
-fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> String {
+/// The same picture with a learner's statuses: each topic that is not pending gets its
+/// status's border and a marker (`✓` done, `…` in progress, `–` skipped), and its card's group
+/// says `data-status`. `status_of` is asked with each drawn node's id (aliases are the
+/// caller's business); `None` and `Pending` draw the plain card, so without statuses the
+/// picture is byte for byte [`render_svg`]'s. A shared progress page and the browser's image
+/// export draw with this.
+pub fn render_svg_with_statuses(
+    roadmap: &Roadmap,
+    options: &SnapshotOptions,
+    status_of: impl Fn(&str) -> Option<Status>,
+) -> String {
+    let expanded = options.expand.expanded(roadmap);
+    let map = layout::layout_roadmap(roadmap, &expanded, &LayoutOptions::default());
+    render_layout(roadmap, &map, options.theme, &status_of)
+}
+
+/// A status's border colour and marker on a card (the map's `.status-*` colours).
+fn status_mark(status: Status) -> Option<(&'static str, &'static str)> {
+    match status {
+        Status::Pending => None,
+        Status::InProgress => Some(("#c27c0e", "…")),
+        Status::Done => Some(("#2f8f4e", "✓")),
+        Status::Skipped => Some(("#7b8594", "–")),
+    }
+}
+
+fn render_layout(
+    roadmap: &Roadmap,
+    map: &MapLayout,
+    theme: SnapshotTheme,
+    status_of: &dyn Fn(&str) -> Option<Status>,
+) -> String {
     let colours = theme.palette();
     let bounds = map.bounds;
     let width = (bounds.width + 2.0 * MARGIN).ceil();
@@ -177,7 +207,15 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
         } else {
             (colours.surface, colours.line)
         };
-        svg.push_str(r#"<g><rect x=""#);
+        let status = status_of(placed.id.as_str()).filter(|status| *status != Status::Pending);
+        let mark = status.and_then(status_mark);
+        let stroke = mark.map_or(stroke, |(colour, _)| colour);
+        match status {
+            Some(status) => {
+                let _ = write!(svg, r#"<g data-status="{}"><rect x=""#, status.as_str());
+            }
+            None => svg.push_str(r#"<g><rect x=""#),
+        }
         num(&mut svg, rect.x);
         svg.push_str(r#"" y=""#);
         num(&mut svg, rect.y);
@@ -187,7 +225,8 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
         num(&mut svg, rect.height);
         let _ = write!(
             svg,
-            r#"" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>"#
+            r#"" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{}"/>"#,
+            if mark.is_some() { "2.5" } else { "1.5" }
         );
         let _ = write!(
             svg,
@@ -210,10 +249,31 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
         if placed.has_children && !placed.expanded {
             collapsed_badge(&mut svg, placed.rect, node.children.len(), &colours);
         }
+        if let (Some(status), Some((colour, symbol))) = (status, mark) {
+            status_marker(&mut svg, placed.rect, colour, symbol, status.label());
+        }
         svg.push_str("</g>");
     }
     svg.push_str("</g></svg>");
     svg
+}
+
+/// A status marker on a card's top-left corner, titled with the status for screen readers.
+fn status_marker(svg: &mut String, rect: layout::Rect, colour: &str, symbol: &str, label: &str) {
+    svg.push_str(r#"<g><title>"#);
+    svg.push_str(label);
+    svg.push_str(r#"</title><circle cx=""#);
+    num(svg, rect.x);
+    svg.push_str(r#"" cy=""#);
+    num(svg, rect.y);
+    let _ = write!(svg, r#"" r="9" fill="{colour}"/><text x=""#);
+    num(svg, rect.x);
+    svg.push_str(r#"" y=""#);
+    num(svg, rect.y + 4.0);
+    let _ = write!(
+        svg,
+        r##"" font-size="12" font-weight="700" text-anchor="middle" fill="#ffffff">{symbol}</text></g>"##
+    );
 }
 
 /// The map's `+ n` badge on the right edge of a collapsed card.
@@ -478,6 +538,28 @@ mod tests {
         assert_eq!(first, second);
         assert_ne!(first, light);
         assert!(first.contains(DARK.bg) && light.contains(LIGHT.bg));
+    }
+
+    #[test]
+    fn statuses_mark_their_cards_and_none_draws_the_plain_picture() {
+        let roadmap = tiny("Stage", "Topic");
+        let options = SnapshotOptions::default();
+        let plain = render_svg(&roadmap, &options);
+
+        let unmarked = render_svg_with_statuses(&roadmap, &options, |_| Some(Status::Pending));
+        let marked = render_svg_with_statuses(&roadmap, &options, |id| {
+            (id == "topic").then_some(Status::Done)
+        });
+
+        assert_eq!(unmarked, plain);
+        let document = roxmltree::Document::parse(&marked).expect("well-formed XML");
+        let statuses: Vec<&str> = document
+            .descendants()
+            .filter_map(|node| node.attribute("data-status"))
+            .collect();
+        assert_eq!(statuses, ["done"]);
+        assert!(marked.contains("<title>Done</title>") && marked.contains('✓'));
+        assert_eq!(titles(&marked), titles(&plain), "the same cards and titles");
     }
 
     #[test]

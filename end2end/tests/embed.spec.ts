@@ -1,25 +1,8 @@
 import { expect, Page, test } from "@playwright/test";
-import http from "node:http";
-import { AddressInfo } from "node:net";
+import { Host, startHost } from "./support";
 
 // The embed (/embed/{slug}) inside a page of another origin: a tiny host site served from a
 // second loopback port, whose iframe points at the app under test.
-
-type Host = { url: string; close: () => Promise<void> };
-
-/** Serves `html` at / on 127.0.0.1, on a free port. */
-async function startHost(html: string): Promise<Host> {
-  const server = http.createServer((_request, response) => {
-    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    response.end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A host page with one iframe at `src`, embed.js, and a log of the messages it receives. */
 function hostPage(appOrigin: string, src: string): string {

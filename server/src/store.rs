@@ -11,6 +11,7 @@ pub mod progress;
 pub mod rate_limits;
 pub mod secrets;
 pub mod sessions;
+pub mod shares;
 pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};

@@ -20,6 +20,7 @@ mod rate_limits;
 mod roadmaps_api;
 mod server_process;
 mod sessions;
+mod shares;
 mod snapshot;
 mod storage;
 mod sync;
