@@ -1,5 +1,6 @@
 import { expect, Page, test } from "@playwright/test";
-import { newUsername, signUpThroughApi, startHost } from "../tests/support";
+import { appOrigin, startHost } from "../tests/cross-site";
+import { newUsername, signUpThroughApi } from "../tests/support";
 
 // Sharing progress (issue 18): a signed-in learner turns sharing on from the map page; the
 // link, opened in a fresh browser context (no cookies), shows their statuses read-only and
@@ -77,8 +78,8 @@ test("the progress embed on another site's page shows the shared statuses read-o
   await embedDialog.getByLabel("Show my shared progress (read-only)").check();
   await expect(embedDialog.getByLabel("Snippet")).toHaveValue(new RegExp(`share=${token}`));
 
-  const origin = new URL(baseURL ?? "http://127.0.0.1:3000").origin;
-  const host = await startHost(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+  const origin = appOrigin(baseURL);
+  const host = await startHost(() => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Host</title></head><body><h1>My learning log</h1>
 <iframe id="map" title="My progress" src="${origin}/embed/backend?share=${token}" width="400" height="600"></iframe>
 <script>window.received = [];

@@ -1,9 +1,7 @@
 import { APIRequestContext, expect } from "@playwright/test";
-import http from "node:http";
-import { AddressInfo } from "node:net";
 
-// Helpers several specs share: accounts made through the API, and a host page of another
-// origin (a second loopback port) for embeds.
+// Helpers several specs share: accounts made through the API (host pages for embeds are in
+// cross-site.ts).
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -19,20 +17,4 @@ export async function signUpThroughApi(request: APIRequestContext, username: str
     data: { username, password: PASSWORD },
   });
   expect(response.status()).toBe(201);
-}
-
-export type Host = { url: string; close: () => Promise<void> };
-
-/** Serves `html` at / on 127.0.0.1, on a free port. */
-export async function startHost(html: string): Promise<Host> {
-  const server = http.createServer((_request, response) => {
-    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    response.end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }

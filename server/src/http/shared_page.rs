@@ -1,11 +1,11 @@
 //! `GET /roadmaps/{slug}/shared/{token}` and `…/badge.svg`: a learner's progress for anyone
 //! holding the link, read-only.
 //!
-//! The page is drawn here, not by the app: it is one picture of the map with the learner's
-//! statuses (`snapshot::render_svg_with_statuses`, the layout of the map and of the SVG
-//! snapshot), the counts, and every topic with its status (and note, when the learner included
-//! notes), with no script and no control that could change anything. It names whose progress it
-//! is by the display name the learner chose, and links to the roadmap to start it.
+//! The page is drawn here, not by the app: one picture of the map with the learner's statuses
+//! (`snapshot::render_picture`: the map's layout, the drawing the browser's *Download image*
+//! makes), the counts, and every topic with its status (and note, when the learner included
+//! notes), with no script and no control that could change anything. It names whose progress
+//! it is by the display name the learner chose, and links to the roadmap to start it.
 //!
 //! Both answers are about one learner, so they are never kept by this server's caches (these
 //! routes are outside the page cache) nor by a shared cache for long: the page is `no-store`,
@@ -25,7 +25,8 @@ use trailmap_core::{
     links,
     progress::Status,
     roadmap::Node,
-    snapshot::{escape_xml, render_svg_with_statuses, SnapshotOptions},
+    layout::{self, Expand, LayoutOptions},
+    snapshot::{escape_xml, render_picture, Picture, SnapshotTheme},
 };
 
 use crate::{error::ApiError, http::shares::open_for, AppState};
@@ -145,9 +146,18 @@ fn render_page(shared: &super::shares::OpenShare<'_>) -> String {
     let counts = shared.counts();
     let title = escape_xml(&roadmap.title);
     let name = escape_xml(&shared.settings.display_name);
-    let picture = render_svg_with_statuses(roadmap, &SnapshotOptions::default(), |id| {
-        statuses.get(id).copied()
-    });
+    let expanded = Expand::default().expanded(roadmap);
+    let map = layout::layout_roadmap(roadmap, &expanded, &LayoutOptions::default());
+    let status_of = |id: &str| statuses.get(id).copied().unwrap_or_default();
+    let picture = render_picture(
+        roadmap,
+        &map,
+        &Picture {
+            theme: SnapshotTheme::Light,
+            status: &status_of,
+            area: None,
+        },
+    );
 
     let mut body = String::with_capacity(picture.len() + 64 * roadmap.nodes.len());
     let _ = write!(
