@@ -14,7 +14,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::{
     links,
-    progress::{PullResponse, PushRequest, PushResponse, SyncFailure, Transport},
+    progress::{PullResponse, PushRequest, PushResponse, Status, SyncFailure, Transport},
 };
 
 /// Why a call failed.
@@ -60,6 +60,76 @@ struct Session {
 struct Credentials<'a> {
     username: &'a str,
     password: &'a str,
+}
+
+/// What a share token opens, as far as the browser needs it (`GET /api/shared/{token}`;
+/// notes are never shown in an embed, so they are not read).
+#[derive(Clone, Debug, Deserialize)]
+pub struct SharedProgress {
+    pub display_name: String,
+    pub statuses: Vec<SharedStatus>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SharedStatus {
+    pub topic: String,
+    pub status: Status,
+}
+
+/// Someone's shared progress; a `404` when the token opens nothing (any more).
+pub async fn shared_progress(token: &str) -> Result<SharedProgress, ApiFailure> {
+    get_json(&links::api::shared(token)).await
+}
+
+/// The signed-in learner's share of a roadmap (`/api/shares/{slug}`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ShareState {
+    pub enabled: bool,
+    pub display_name: Option<String>,
+    pub include_notes: bool,
+    /// Only in the answer that made the link (the server keeps only its hash).
+    pub link: Option<ShareLink>,
+}
+
+/// A share link's addresses (paths on this site).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ShareLink {
+    pub token: String,
+    pub page: String,
+    pub badge: String,
+    pub embed: String,
+}
+
+#[derive(Serialize)]
+struct ShareRequest<'a> {
+    display_name: &'a str,
+    include_notes: bool,
+}
+
+pub async fn share_state(slug: &str) -> Result<ShareState, ApiFailure> {
+    get_json(&links::api::share(slug)).await
+}
+
+/// Turns sharing on (a new link in the answer) or changes its settings (no link).
+pub async fn enable_share(
+    slug: &str,
+    display_name: &str,
+    include_notes: bool,
+) -> Result<ShareState, ApiFailure> {
+    let request = ShareRequest {
+        display_name,
+        include_notes,
+    };
+    send_json(Verb::Put, &links::api::share(slug), &request).await
+}
+
+pub async fn regenerate_share(slug: &str) -> Result<ShareState, ApiFailure> {
+    post_json(&links::api::share_regenerate(slug), &serde_json::json!({})).await
+}
+
+/// The server answers 204 with no body: that is success.
+pub async fn disable_share(slug: &str) -> Result<(), ApiFailure> {
+    send_json::<(), _>(Verb::Delete, &links::api::share(slug), &serde_json::json!({})).await
 }
 
 /// The signed-in user, or `None` for a guest.
@@ -166,7 +236,7 @@ mod transport {
     use serde::{de::DeserializeOwned, Deserialize, Serialize};
     use wasm_bindgen::JsCast;
 
-    use super::ApiFailure;
+    use super::{ApiFailure, Verb};
 
     pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
         let response = Request::get(path)
@@ -177,24 +247,33 @@ mod transport {
         read(response).await
     }
 
-    pub async fn post_json<T: DeserializeOwned, B: Serialize>(
+    pub async fn send_json<T: DeserializeOwned, B: Serialize>(
+        verb: Verb,
         path: &str,
         body: &B,
     ) -> Result<T, ApiFailure> {
-        match post_json_with(path, body, csrf_token().await?).await {
+        match send_json_with(verb, path, body, csrf_token().await?).await {
             Err(ApiFailure::Status {
                 status: 403, code, ..
-            }) if code == "csrf" => post_json_with(path, body, fresh_csrf_token().await?).await,
+            }) if code == "csrf" => {
+                send_json_with(verb, path, body, fresh_csrf_token().await?).await
+            }
             answer => answer,
         }
     }
 
-    async fn post_json_with<T: DeserializeOwned, B: Serialize>(
+    async fn send_json_with<T: DeserializeOwned, B: Serialize>(
+        verb: Verb,
         path: &str,
         body: &B,
         token: String,
     ) -> Result<T, ApiFailure> {
-        let response = Request::post(path)
+        let request = match verb {
+            Verb::Post => Request::post(path),
+            Verb::Put => Request::put(path),
+            Verb::Delete => Request::delete(path),
+        };
+        let response = request
             .header("Accept", "application/json")
             .header("X-CSRF-Token", &token)
             .json(body)
@@ -300,7 +379,8 @@ mod transport {
         Err(ApiFailure::Offline)
     }
 
-    pub async fn post_json<T: DeserializeOwned, B: Serialize>(
+    pub async fn send_json<T: DeserializeOwned, B: Serialize>(
+        _verb: super::Verb,
         _path: &str,
         _body: &B,
     ) -> Result<T, ApiFailure> {
@@ -312,9 +392,25 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     transport::get_json(path).await
 }
 
+/// The methods that change state (each sends the CSRF header).
+#[derive(Clone, Copy, Debug)]
+enum Verb {
+    Post,
+    Put,
+    Delete,
+}
+
 async fn post_json<T: DeserializeOwned, B: Serialize>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    transport::post_json(path, body).await
+    transport::send_json(Verb::Post, path, body).await
+}
+
+async fn send_json<T: DeserializeOwned, B: Serialize>(
+    verb: Verb,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    transport::send_json(verb, path, body).await
 }

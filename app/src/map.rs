@@ -13,6 +13,8 @@ pub mod node_card;
 pub mod outline_view;
 pub mod progress_summary;
 pub mod search_box;
+pub mod share_dialog;
+pub mod shared_owner_line;
 pub mod status_buttons;
 pub mod storage_notice;
 pub mod topic_note;

@@ -63,6 +63,35 @@ pub struct EmbedOptions {
     pub progress: bool,
     /// Whether the reader may change progress.
     pub readonly: bool,
+    /// A share token (`?share=`): the embed shows that learner's progress, read-only, instead
+    /// of the reader's own (see the README's *Sharing your progress*).
+    pub share: Option<String>,
+}
+
+/// Longest `share=` value taken (a token is 32 characters; anything else opens nothing).
+const MAX_SHARE_CHARS: usize = 128;
+
+/// Any value up to [`MAX_SHARE_CHARS`]: whether it opens a share is the server's to say (a
+/// wrong or malformed token shows "not available", like a turned-off one).
+fn parse_share(value: &str) -> Result<String, String> {
+    if value.is_empty() || value.chars().count() > MAX_SHARE_CHARS {
+        return Err(format!(
+            "share: a share link's token, 1…{MAX_SHARE_CHARS} characters"
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+impl EmbedOptions {
+    /// Whether progress shows: always with a share token.
+    pub fn shows_progress(&self) -> bool {
+        self.progress || self.share.is_some()
+    }
+
+    /// Whether the reader may not change progress: never for someone else's (a share).
+    pub fn is_readonly(&self) -> bool {
+        self.readonly || self.share.is_some()
+    }
 }
 
 impl Default for EmbedOptions {
@@ -74,6 +103,7 @@ impl Default for EmbedOptions {
             height: DEFAULT_HEIGHT,
             progress: true,
             readonly: false,
+            share: None,
         }
     }
 }
@@ -99,6 +129,7 @@ impl EmbedOptions {
                 "height" => parse_height(value).map(|height| options.height = height),
                 "progress" => parse_flag("progress", value).map(|on| options.progress = on),
                 "readonly" => parse_flag("readonly", value).map(|on| options.readonly = on),
+                "share" => parse_share(value).map(|token| options.share = Some(token)),
                 _ => Ok(()),
             };
             if let Err(problem) = parsed {
@@ -140,6 +171,10 @@ impl EmbedOptions {
         }
         if self.readonly != defaults.readonly {
             add("readonly", &u8::from(self.readonly));
+        }
+        if let Some(token) = &self.share {
+            let token: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+            add("share", &token);
         }
         query
     }
@@ -311,6 +346,25 @@ mod tests {
         assert_eq!(problems.len(), 6, "{problems:#?}");
         assert!(problems[0].contains("theme"));
         assert!(problems[3].contains("200") && problems[3].contains("2000"));
+    }
+
+    #[test]
+    fn a_share_token_shows_progress_read_only_and_stays_in_the_query() {
+        let token = "0123456789abcdef0123456789abcdef";
+        let options = EmbedOptions::parse([("progress", "0"), ("share", token)]).unwrap();
+
+        assert_eq!(options.share.as_deref(), Some(token));
+        assert!(options.shows_progress() && options.is_readonly());
+        assert_eq!(options.to_query(), format!("progress=0&share={token}"));
+        let odd = EmbedOptions::parse([("share", "a&b c")]).unwrap();
+        assert_eq!(
+            odd.to_query(),
+            "share=a%26b+c",
+            "escaped, so it cannot add options"
+        );
+        assert!(EmbedOptions::parse([("share", "")]).is_err());
+        assert!(EmbedOptions::parse([("share", "x".repeat(129).as_str())]).is_err());
+        assert!(!EmbedOptions::default().is_readonly());
     }
 
     #[test]

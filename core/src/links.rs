@@ -41,6 +41,21 @@ pub fn embed(slug: &str, query: &str) -> String {
     }
 }
 
+/// The read-only page of a learner's progress on roadmap `slug`, opened by a share token.
+pub fn shared(slug: &str, token: &str) -> String {
+    format!("/roadmaps/{slug}/shared/{token}")
+}
+
+/// The progress badge (SVG) of a shared link.
+pub fn shared_badge(slug: &str, token: &str) -> String {
+    format!("/roadmaps/{slug}/shared/{token}/badge.svg")
+}
+
+/// The embed of roadmap `slug` showing the progress a share token opens.
+pub fn embed_shared(slug: &str, token: &str) -> String {
+    format!("{EMBED_PREFIX}{slug}?share={token}")
+}
+
 /// Where oEmbed consumers ask about the page at `page_url` (an absolute URL).
 pub fn oembed(page_url: &str) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(page_url.as_bytes()).collect();
@@ -65,6 +80,21 @@ pub mod api {
     /// Everything of roadmap `slug` changed after cursor `since`.
     pub fn sync_pull(slug: &str, since: u64) -> String {
         format!("/api/sync/{slug}/pull?since={since}")
+    }
+
+    /// The signed-in learner's share of roadmap `slug` (get, turn on, turn off).
+    pub fn share(slug: &str) -> String {
+        format!("/api/shares/{slug}")
+    }
+
+    /// A new link for the learner's share of roadmap `slug` (the old one dies).
+    pub fn share_regenerate(slug: &str) -> String {
+        format!("/api/shares/{slug}/regenerate")
+    }
+
+    /// The statuses (and notes, when included) a share token opens: public, read-only.
+    pub fn shared(token: &str) -> String {
+        format!("/api/shared/{token}")
     }
 }
 

@@ -1,24 +1,9 @@
 import { APIRequestContext, Browser, expect, Page, test } from "@playwright/test";
+import { newUsername, PASSWORD, signUpThroughApi } from "./support";
 
 // Accounts and sync: guest progress merged at first sign-in, offline edits synced on
 // reconnect, and two signed-in browsers (separate contexts, so separate storage and
 // cookies) converging after concurrent offline edits.
-
-const PASSWORD = "correct horse battery staple";
-
-function newUsername(): string {
-  return `u${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
-
-/** Creates the account through the API, as the page does: CSRF token first. */
-async function signUpThroughApi(request: APIRequestContext, username: string) {
-  const csrf = await (await request.get("/api/auth/csrf")).json();
-  const response = await request.post("/api/auth/signup", {
-    headers: { "X-CSRF-Token": csrf.token },
-    data: { username, password: PASSWORD },
-  });
-  expect(response.status()).toBe(201);
-}
 
 async function signInThroughApi(request: APIRequestContext, username: string) {
   const csrf = await (await request.get("/api/auth/csrf")).json();

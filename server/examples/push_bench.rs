@@ -48,6 +48,7 @@ async fn main() {
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        trusted_proxies: Vec::new(),
         limits: Default::default(),
     };
     let state = AppState::load(&config)

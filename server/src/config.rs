@@ -96,6 +96,19 @@ pub struct Config {
     #[arg(long, env = "TRAILMAP_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,
 
+    /// Addresses or CIDR ranges of the reverse proxies or load balancers in front of the
+    /// server, comma-separated (`10.0.0.0/8,192.0.2.1`). Only from these is `Forwarded` /
+    /// `X-Forwarded-For` read for the client's address (which every per-client limit counts),
+    /// and only these are exempt from the per-address connection cap; other peers' forwarding
+    /// headers are removed. None listed: the peer is always the client.
+    #[arg(
+        long,
+        env = "TRAILMAP_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<crate::client_addr::AddrRange>,
+
     /// Abuse limits (each with a safe default).
     #[command(flatten)]
     pub limits: Limits,

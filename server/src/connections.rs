@@ -46,25 +46,31 @@ use tokio::{
 };
 use tower::ServiceExt;
 
-use crate::config::Limits;
+use crate::{
+    client_addr::{AddrRange, ClientAddr, TrustedProxies},
+    config::Limits,
+};
 
 /// How long open connections may take to finish once shutdown starts.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// Connections held at most when no cap is configured.
 const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
-/// The connection limits of one listener.
-#[derive(Clone, Copy, Debug)]
+/// The connection limits of one listener, and whom it trusts to say who the client is.
+#[derive(Clone, Debug)]
 pub struct ConnectionLimits {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     pub max_connections: usize,
+    /// Not applied to trusted proxies (all clients come through them).
     pub max_connections_per_ip: usize,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl ConnectionLimits {
-    pub fn new(limits: &Limits) -> Self {
+    pub fn new(limits: &Limits, trusted_proxies: &[AddrRange]) -> Self {
         Self {
+            trusted_proxies: TrustedProxies::new(trusted_proxies.to_vec()),
             header_timeout: Duration::from_secs(limits.header_timeout_secs.max(1)),
             body_timeout: Duration::from_secs(limits.body_timeout_secs.max(1)),
             max_connections: limits
@@ -114,18 +120,25 @@ pub async fn serve(
                 continue;
             }
         };
-        let Some(slot) = Slot::take(&all, &per_ip, peer.ip(), limits.max_connections_per_ip) else {
+        let max_per_ip = if limits.trusted_proxies.trusts(peer.ip()) {
+            usize::MAX
+        } else {
+            limits.max_connections_per_ip
+        };
+        let Some(slot) = Slot::take(&all, &per_ip, peer.ip(), max_per_ip) else {
             // Over a cap: closed before a byte is read.
             drop(stream);
             continue;
         };
-        // The router as hyper calls it: each request with its peer address and a deadline
-        // on its body.
+        // The router as hyper calls it: each request with its peer and client addresses and a
+        // deadline on its body.
         let router = router.clone();
+        let (proxies, body_timeout) = (limits.trusted_proxies.clone(), limits.body_timeout);
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let mut request =
-                request.map(|body| Body::new(DeadlineBody::new(body, limits.body_timeout)));
+            let mut request = request.map(|body| Body::new(DeadlineBody::new(body, body_timeout)));
+            let client = proxies.resolve(peer.ip(), request.headers_mut());
             request.extensions_mut().insert(ConnectInfo(peer));
+            request.extensions_mut().insert(ClientAddr(client));
             router.clone().oneshot(request)
         });
         let connection = builder.serve_connection(TokioIo::new(stream), service);

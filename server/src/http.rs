@@ -17,5 +17,7 @@ pub mod oembed;
 pub mod openapi;
 pub mod roadmaps;
 pub mod session;
+pub mod shared_page;
+pub mod shares;
 pub mod snapshot;
 pub mod sync;

@@ -10,6 +10,7 @@
 //! `sync` and `store/`.
 
 pub mod accounts;
+pub mod client_addr;
 pub mod config;
 pub mod connections;
 pub mod delivery;
@@ -21,6 +22,8 @@ pub mod startup;
 pub mod store;
 pub mod sync;
 pub mod telemetry;
+#[cfg(test)]
+mod test_support;
 
 pub use routes::router;
 pub use startup::{

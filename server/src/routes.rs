@@ -42,6 +42,14 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(auth::csrf))
         .routes(routes!(http::sync::push))
         .routes(routes!(http::sync::pull))
+        .routes(routes!(
+            http::shares::get,
+            http::shares::enable,
+            http::shares::disable
+        ))
+        .routes(routes!(http::shares::regenerate))
+        // Public, but one learner's data all the same: no-store like the rest.
+        .routes(routes!(http::shares::read))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -90,6 +98,15 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/oembed", get(oembed::oembed))
         .route("/sw.js", get(service_worker::serve))
+        // A learner's shared progress: outside the page cache (one learner's data each).
+        .route(
+            "/roadmaps/{slug}/shared/{token}",
+            get(http::shared_page::page),
+        )
+        .route(
+            "/roadmaps/{slug}/shared/{token}/badge.svg",
+            get(http::shared_page::badge),
+        )
         .nest("/api", api)
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -139,7 +139,10 @@ impl AppState {
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
             },
             metrics,
-            connection_limits: connections::ConnectionLimits::new(&config.limits),
+            connection_limits: connections::ConnectionLimits::new(
+                &config.limits,
+                &config.trusted_proxies,
+            ),
         })
     }
 }
@@ -197,7 +200,7 @@ impl Application {
             .map(|metrics| (metrics, state.db.clone()));
         Ok(Self {
             listener,
-            connection_limits: state.connection_limits,
+            connection_limits: state.connection_limits.clone(),
             router: router(state),
             metrics,
             metrics_listener: None,

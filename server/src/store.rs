@@ -11,6 +11,7 @@ pub mod progress;
 pub mod rate_limits;
 pub mod secrets;
 pub mod sessions;
+pub mod shares;
 pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -90,10 +91,16 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
         .connect_with(options)
         .await
         .map_err(DbError::Connect)?;
+    // Several servers may start at once on one database. On PostgreSQL sqlx's migrator holds a
+    // session advisory lock (`pg_advisory_lock`, keyed by the database name) while it checks and
+    // applies migrations, so the others wait and then find nothing left to do. SQLite has no
+    // such lock (and one SQLite file serves one process): servers of one process take turns.
+    let turn = write_turn(&db).await;
     match backend {
         Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&db).await?,
         Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&db).await?,
     }
+    drop(turn);
     Ok(db)
 }
 

@@ -83,7 +83,20 @@ pub fn provide_progress_with(roadmap: StoredValue<Arc<Roadmap>>, editable: bool)
     provide(roadmap, editable, false)
 }
 
-fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> ProgressState {
+/// For someone else's progress (a shared link): statuses show and never change, nothing is
+/// read from or saved to this browser's storage, nothing syncs. The caller fills `local`.
+pub fn provide_read_only(roadmap: StoredValue<Arc<Roadmap>>) -> ProgressState {
+    let state = new_state(roadmap, false, false, None);
+    provide_context(state);
+    state
+}
+
+fn new_state(
+    roadmap: StoredValue<Arc<Roadmap>>,
+    editable: bool,
+    notes: bool,
+    account: Option<AccountState>,
+) -> ProgressState {
     let local = RwSignal::new(None::<LocalProgress>);
     let counts = Memo::new(move |_| {
         local.with(|local| {
@@ -92,7 +105,7 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
                 .map(|local| roadmap.with_value(|r| progress::count(r, &local.log)))
         })
     });
-    let state = ProgressState {
+    ProgressState {
         roadmap,
         local,
         counts,
@@ -101,11 +114,16 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
         storage: RwSignal::new(StorageHealth::Working),
         editable,
         notes,
-        account: use_context::<AccountState>(),
+        account,
         running: StoredValue::new(false),
         again: StoredValue::new(false),
         generation: StoredValue::new(0),
-    };
+    }
+}
+
+fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> ProgressState {
+    let state = new_state(roadmap, editable, notes, use_context::<AccountState>());
+    let local = state.local;
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| state.load());
     // Sync once both the stored progress and the account are known, and again whenever

@@ -19,13 +19,22 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     let expand = RwSignal::new(Expand::default());
     let progress = RwSignal::new(true);
     let copied = RwSignal::new(None::<&'static str>);
+    // The token of the learner's share link, when this browser holds one (see `ShareDialog`):
+    // the dialog then offers the progress embed.
+    let share_token = RwSignal::new(None::<String>);
+    let my_progress = RwSignal::new(false);
     let options = Memo::new(move |_| EmbedOptions {
         theme: theme.get(),
         height: height.get(),
         expand: expand.get(),
         progress: progress.get(),
+        share: my_progress
+            .get()
+            .then(|| share_token.get())
+            .flatten(),
         ..Default::default()
     });
+    let share_slug = slug.clone();
     let origin = origin.unwrap_or_default();
     let snippet = {
         let (slug, title) = (slug.clone(), title.clone());
@@ -45,6 +54,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     let open = move |_| {
         if let Some(dialog) = dialog.get_untracked() {
             copied.set(None);
+            share_token.set(super::share_dialog::stored_link(&share_slug).map(|link| link.token));
             is_open.set(true);
             let _ = dialog.show_modal();
         }
@@ -128,6 +138,16 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
                     />
                     " Show progress"
                 </label>
+                <Show when=move || share_token.with(Option::is_some)>
+                    <label>
+                        <input
+                            type="checkbox"
+                            prop:checked=my_progress
+                            on:change=move |event| my_progress.set(event_target_checked(&event))
+                        />
+                        " Show my shared progress (read-only)"
+                    </label>
+                </Show>
             </form>
             <label for="embed-snippet">"Snippet"</label>
             <textarea id="embed-snippet" readonly prop:value=snippet.clone()></textarea>
@@ -150,7 +170,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
 /// Writes to the clipboard; `Err` when the browser has no clipboard here (an insecure page, a
 /// policy) or refuses. A refusal that comes later (the promise) is ignored: the text stays
 /// selectable in the dialog.
-fn copy_text(text: &str) -> Result<(), ()> {
+pub(crate) fn copy_text(text: &str) -> Result<(), ()> {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;

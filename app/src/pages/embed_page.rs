@@ -10,12 +10,13 @@ use crate::{
         map_links::provide_embed_links,
         map_state::provide_map_state,
         progress::{provide_progress_with, ProgressState},
+        shared_progress::provide_shared_progress,
     },
     embed::EmbedOptions,
     layout, links,
     map::{
         map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox, storage_notice::StorageNotice,
-        topic_panel::TopicPanel,
+        shared_owner_line::SharedOwnerLine, topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -106,10 +107,20 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
     provide_embed_links(options.clone());
     let state = provide_map_state(roadmap.clone(), None, selected);
     // Progress in an embed lives in the browser's storage only (partitioned per host site by
-    // browsers): an embed has no account and never syncs.
-    let progress = options
-        .progress
-        .then(|| provide_progress_with(state.roadmap, !options.readonly));
+    // browsers): an embed has no account and never syncs. With a share token it is that
+    // learner's, from the server, read-only.
+    let (progress, owner) = match &options.share {
+        Some(token) => {
+            let (progress, owner) = provide_shared_progress(state.roadmap, token.clone());
+            (Some(progress), Some(owner))
+        }
+        None => (
+            options
+                .progress
+                .then(|| provide_progress_with(state.roadmap, !options.readonly)),
+            None,
+        ),
+    };
     // The embed's own starting depth, plus whatever reveals the topic it opens with.
     let mut expanded = options.expand.expanded(&roadmap);
     if let Some(node) = &options.node {
@@ -135,18 +146,21 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
             class="embed-page"
             node_ref=root
             data-theme=move || theme.get().data_theme()
-            data-progress=options.progress.to_string()
-            data-readonly=options.readonly.to_string()
+            data-progress=options.shows_progress().to_string()
+            data-readonly=options.is_readonly().to_string()
             style:height=format!("{}px", options.height)
         >
             <div class="embed-bar">
                 <span class="embed-title">{roadmap.title.clone()}</span>
                 {progress.map(|progress| view! { <EmbedProgress progress /> })}
+                {owner.map(|owner| view! { <SharedOwnerLine owner /> })}
                 <a class="embed-open" href=open_href target="_blank" rel="noopener">
                     "Open in Trailmap"
                 </a>
             </div>
-            {progress.map(|progress| view! { <StorageNotice progress embedded=true /> })}
+            {progress
+                .filter(|_| owner.is_none())
+                .map(|progress| view! { <StorageNotice progress embedded=true /> })}
             <div class="embed-tools">
                 <SearchBox />
                 <MapToolbar />

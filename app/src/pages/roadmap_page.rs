@@ -17,7 +17,7 @@ use crate::{
     map::{
         embed_dialog::EmbedDialog, image_export::ImageExport, map_canvas::MapCanvas, map_toolbar::MapToolbar,
         minimap::Minimap, outline_view::OutlineView, progress_summary::ProgressSummary,
-        search_box::SearchBox, topic_panel::TopicPanel,
+        search_box::SearchBox, share_dialog::ShareDialog, topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -138,6 +138,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                     title=roadmap.title.clone()
                     origin=origin.clone()
                 />
+                <ShareDialog slug=roadmap.slug.clone() origin=origin.clone() />
                 <ImageExport />
             </div>
             <section class="map-area" aria-label=format!("{} map", roadmap.title) hidden=outline>

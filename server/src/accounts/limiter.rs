@@ -36,6 +36,8 @@ pub const SIGNIN_PER_ACCOUNT: usize = 5;
 pub const SIGNIN_PER_IP: usize = 20;
 /// Sign-ups count for this long.
 pub const SIGNUP_WINDOW_SECS: i64 = 60 * 60;
+/// Changes to a learner's shared links (on, off, regenerate, settings) per hour.
+pub const SHARE_CHANGES_PER_HOUR: usize = 30;
 /// Expired counters are swept at most this often (by whichever request comes along).
 const SWEEP_EVERY_SECS: i64 = 60;
 
@@ -154,6 +156,21 @@ impl LoginLimiter {
             rate_limits::refund(&self.db, counter, attempt.at).await?;
         }
         Ok(())
+    }
+
+    /// Counts a change to `user_id`'s shared links, or refuses it past
+    /// [`SHARE_CHANGES_PER_HOUR`] (per account, across roadmaps and server processes).
+    pub async fn share_change(
+        &self,
+        user_id: i64,
+        now: i64,
+    ) -> Result<Result<(), Refusal>, sqlx::Error> {
+        let counter = Counter {
+            key: format!("share:account:{user_id}"),
+            limit: SHARE_CHANGES_PER_HOUR,
+            window_secs: SIGNUP_WINDOW_SECS,
+        };
+        self.hit(&[counter], now).await
     }
 
     async fn hit(

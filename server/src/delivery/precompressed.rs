@@ -266,14 +266,7 @@ mod tests {
     use std::io::Read;
 
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(*name, HeaderValue::from_static(value));
-        }
-        map
-    }
+    use crate::test_support::headers;
 
     #[test]
     fn accept_encoding_is_read_with_q_values_and_wildcards() {

@@ -26,7 +26,7 @@ pub const API_PREFIX: &str = "/api";
     info(
         title = "Trailmap API",
         description = "Roadmaps (public, cacheable), accounts and progress sync. Every error is \
-            a JSON body `{error, message}`. Every POST needs the CSRF double submit: the \
+            a JSON body `{error, message}`. Every POST, PUT and DELETE needs the CSRF double submit: the \
             `trailmap_csrf` cookie from `GET /api/auth/csrf` and the same value in the \
             `X-CSRF-Token` header (and, when sent, an `Origin` equal to the site's own).",
         license(name = "MIT"),
@@ -35,6 +35,7 @@ pub const API_PREFIX: &str = "/api";
         (name = "roadmaps", description = "The roadmap content, as the site renders it"),
         (name = "auth", description = "Accounts, sessions and the CSRF token"),
         (name = "sync", description = "A signed-in learner's progress, synced between devices"),
+        (name = "shares", description = "Read-only links to a learner's progress on one roadmap"),
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),
@@ -61,7 +62,7 @@ impl Modify for SecuritySchemes {
                 "X-CSRF-Token",
                 "Must equal the `trailmap_csrf` cookie (`__Host-trailmap_csrf` over HTTPS; from \
                  `GET /api/auth/csrf`), a token signed for the browser's session; required on \
-                 every POST under /api, failing it is a 403 `{\"error\": \"csrf\"}`.",
+                 every POST, PUT and DELETE under /api, failing it is a 403 `{\"error\": \"csrf\"}`.",
             ))),
         );
     }

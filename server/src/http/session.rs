@@ -7,6 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 use crate::{
+    client_addr::ClientAddr,
     error::ApiError,
     store::{self, sessions::SessionUser},
     AppState,
@@ -43,19 +44,25 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
-/// The peer's IP address. Proxy headers are not trusted for this (anyone can send them); behind
-/// a reverse proxy every client shares the proxy's address and so its per-IP limit.
+/// The client's IP address, as the listener resolved it (`crate::client_addr`): the peer, or
+/// behind a trusted proxy the address it forwards for. Every per-client limit counts this.
 pub struct ClientIp(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
+        let resolved = parts.extensions.get::<ClientAddr>().map(|client| client.0);
+        let peer = || {
             parts
                 .extensions
                 .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip()),
+                .map(|info| info.0.ip())
+        };
+        Ok(Self(
+            resolved
+                .or_else(peer)
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
         ))
     }
 }

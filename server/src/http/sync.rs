@@ -129,7 +129,7 @@ impl From<PushRejection> for ApiError {
     }
 }
 
-fn no_roadmap(slug: &str) -> ApiError {
+pub(crate) fn no_roadmap(slug: &str) -> ApiError {
     ApiError::NotFound(format!(
         "no roadmap is called `{}`",
         slug.chars().take(64).collect::<String>()

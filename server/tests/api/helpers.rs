@@ -85,19 +85,25 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         telemetry::init("debug");
     }
     let dir = Arc::new(TempDir::new().expect("a temporary folder"));
-    let mut config = Config {
+    let mut config = test_config(fresh_database_url(&dir.path().join("db")).await);
+    change(&mut config);
+    start(config, dir).await
+}
+
+/// The tests' configuration: a free port, the bundled roadmaps, `database_url`, defaults.
+pub fn test_config(database_url: String) -> Config {
+    Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         roadmaps: workspace_path("roadmaps"),
         site_root: workspace_path("target/site"),
-        database_url: fresh_database_url(&dir.path().join("db")).await,
+        database_url,
         secure_cookies: false,
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        trusted_proxies: Vec::new(),
         limits: Default::default(),
-    };
-    change(&mut config);
-    start(config, dir).await
+    }
 }
 
 /// A new, empty database: a SQLite file in `dir` (a folder not created yet: the server must
@@ -106,19 +112,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
 pub async fn fresh_database_url(dir: &Path) -> String {
     match std::env::var("TRAILMAP_TEST_POSTGRES_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            use sqlx::{Connection, Executor};
-            sqlx::any::install_default_drivers();
-            let name = format!("trailmap_test_{}", server::accounts::new_token().unwrap());
-            let mut admin = sqlx::AnyConnection::connect(&admin_url)
-                .await
-                .expect("TRAILMAP_TEST_POSTGRES_URL accepts connections");
-            admin
-                .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .await
-                .expect("may create databases");
-            let mut url = url::Url::parse(&admin_url).expect("a valid URL");
-            url.set_path(&name);
-            url.to_string()
+            crate::postgres::fresh_postgres_database(&admin_url).await
         }
         _ => format!("sqlite://{}?mode=rwc", dir.join("trailmap.db").display()),
     }

@@ -9,14 +9,18 @@ mod csrf;
 mod embed;
 mod hashing;
 mod helpers;
+mod instances;
 mod metrics;
 mod oembed;
 mod openapi;
 mod pages;
+#[path = "../common/postgres.rs"]
+mod postgres;
 mod rate_limits;
 mod roadmaps_api;
 mod server_process;
 mod sessions;
+mod shares;
 mod snapshot;
 mod storage;
 mod sync;

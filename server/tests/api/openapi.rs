@@ -10,7 +10,7 @@ use crate::helpers::{spawn_app, Browser, TestApp};
 /// `utoipa_axum::routes!` from the handlers' `#[utoipa::path]`; this list is checked against
 /// both the document and the running server, so a route added, dropped or documented with
 /// the wrong method fails one side or the other.
-const OPERATIONS: [(&str, &str); 10] = [
+const OPERATIONS: [(&str, &str); 15] = [
     ("get", "/api/roadmaps"),
     ("get", "/api/roadmaps/{slug}"),
     ("post", "/api/auth/signup"),
@@ -21,6 +21,11 @@ const OPERATIONS: [(&str, &str); 10] = [
     ("get", "/api/auth/csrf"),
     ("post", "/api/sync/{slug}/push"),
     ("get", "/api/sync/{slug}/pull"),
+    ("get", "/api/shares/{slug}"),
+    ("put", "/api/shares/{slug}"),
+    ("delete", "/api/shares/{slug}"),
+    ("post", "/api/shares/{slug}/regenerate"),
+    ("get", "/api/shared/{token}"),
 ];
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -83,7 +88,9 @@ fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str)
 }
 
 fn concrete(path: &str) -> String {
-    path.trim_start_matches("/api").replace("{slug}", "backend")
+    path.trim_start_matches("/api")
+        .replace("{slug}", "backend")
+        .replace("{token}", "0123456789abcdef0123456789abcdef")
 }
 
 #[tokio::test]

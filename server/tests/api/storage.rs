@@ -3,11 +3,11 @@
 use std::process::{Command, Stdio};
 
 use serde_json::json;
-use server::{config::Config, store, AppState};
+use server::{store, AppState};
 use sqlx::Row;
 
 use crate::{
-    helpers::{spawn_app, workspace_path, Browser, PASSWORD},
+    helpers::{spawn_app, test_config, workspace_path, Browser, PASSWORD},
     server_process::ServerProcess,
 };
 
@@ -60,17 +60,7 @@ async fn a_failing_migration_stops_start_up_with_a_clear_error() {
             .await
             .unwrap();
     }
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        roadmaps: workspace_path("roadmaps"),
-        site_root: workspace_path("target/site"),
-        database_url: url,
-        secure_cookies: false,
-        public_url: None,
-        embed_origins: Vec::new(),
-        metrics_addr: None,
-        limits: Default::default(),
-    };
+    let config = test_config(url);
 
     let error = AppState::load(&config).await.err().expect("start-up fails");
 

@@ -3,9 +3,15 @@
 //! driver (`push_all`, `pull_changes`): [`Progress`] is the driver's device (the progress in
 //! memory), [`Http`] its transport (reqwest, retrying with backoff while the server cannot be
 //! reached or answers 5xx, and keeping the figures of the report).
+//!
+//! Each learner is a person of its own: its connections come from its own loopback address
+//! (`127.10.x.y`), so the per-address limits (sign-ups, connections) apply per learner as they
+//! would in the field. With several server instances, its requests alternate between them, as
+//! behind a round-robin load balancer; a request that cannot reach one goes to the next.
 
 use std::{
     collections::BTreeMap,
+    net::IpAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -45,13 +51,18 @@ pub struct Learner {
 }
 
 impl Learner {
+    /// Learner `index`, sending its requests to `addresses` in turn.
     pub fn new(
         index: usize,
-        client: reqwest::Client,
-        address: String,
+        addresses: Vec<String>,
         topics: Arc<Vec<String>>,
         think_ms: u64,
     ) -> Self {
+        let client = reqwest::Client::builder()
+            .local_address(learner_address(index))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client");
         let username = format!("learner-{index:04}");
         let acked = Arc::default();
         Self {
@@ -64,7 +75,7 @@ impl Learner {
             },
             http: Http {
                 client,
-                address,
+                addresses,
                 acked: Arc::clone(&acked),
                 state: Mutex::new(HttpState::new(SplitMix64(0xbac0_0000 + index as u64))),
             },
@@ -85,8 +96,13 @@ impl Learner {
             self.report.errors.push(format!("signing in: {error}"));
             return self.finish();
         }
-        while Instant::now() < deadline {
-            let roll = self.rng.below(10);
+        // Every learner marks and pushes at least once, even one whose sign-in ended after the
+        // deadline (a loaded machine, a crash during sign-up): the run checks each learner's
+        // writes, and one that never wrote would leave nothing to check.
+        let mut first = true;
+        while first || Instant::now() < deadline {
+            let roll = if first { 0 } else { self.rng.below(10) };
+            first = false;
             let outcome = if roll < 6 {
                 self.edit();
                 self.push().await
@@ -122,6 +138,7 @@ impl Learner {
         let state = self.http.state.into_inner().unwrap();
         self.report.latencies = state.latencies;
         self.report.connection_failures = state.connection_failures;
+        self.report.overloaded = state.overloaded;
         self.report.server_errors = state.server_errors;
         self.report.pushes = state.pushes;
         self.report.pulls = state.pulls;
@@ -271,10 +288,17 @@ impl Device for Progress {
     }
 }
 
+/// The loopback address learner `index` connects from (`127.10.0.1`, `127.10.0.2`, …).
+fn learner_address(index: usize) -> IpAddr {
+    let n = index + 1;
+    IpAddr::from([127, 10, (n / 256) as u8, (n % 256) as u8])
+}
+
 /// The sync API over HTTP, as the driver calls it, with the learner's cookies.
 struct Http {
     client: reqwest::Client,
-    address: String,
+    /// The server instances, asked in turn.
+    addresses: Vec<String>,
     /// Shared with the run, which checks them in the database file after the kill.
     acked: Arc<Mutex<BTreeMap<String, Entry>>>,
     state: Mutex<HttpState>,
@@ -285,7 +309,11 @@ struct HttpState {
     cookies: BTreeMap<String, String>,
     rng: SplitMix64,
     latencies: BTreeMap<Kind, Vec<Duration>>,
+    /// Requests sent so far: which instance gets the next.
+    sent: usize,
     connection_failures: usize,
+    /// `503 overloaded` answers with `Retry-After`, waited out and retried.
+    overloaded: usize,
     server_errors: Vec<String>,
     pushes: usize,
     pulls: usize,
@@ -299,7 +327,9 @@ impl HttpState {
             cookies: BTreeMap::new(),
             rng,
             latencies: BTreeMap::new(),
+            sent: 0,
             connection_failures: 0,
+            overloaded: 0,
             server_errors: Vec::new(),
             pushes: 0,
             pulls: 0,
@@ -391,7 +421,8 @@ impl Http {
     }
 
     /// Sends a request, retrying with backoff while the server cannot be reached or answers
-    /// 5xx; returns the first other answer.
+    /// 5xx (after `Retry-After` for a `503 overloaded`: the server asked to be given time, as
+    /// during the sign-up storm at the start); returns the first other answer.
     async fn request(
         &self,
         kind: Kind,
@@ -402,11 +433,14 @@ impl Http {
         let mut attempt = 0u32;
         let give_up = Instant::now() + Duration::from_secs(120);
         loop {
-            let mut request = self
-                .client
-                .request(method.clone(), format!("{}{path}", self.address));
+            let mut request;
             {
-                let state = self.state.lock().unwrap();
+                let mut state = self.state.lock().unwrap();
+                let address = &self.addresses[state.sent % self.addresses.len()];
+                state.sent += 1;
+                request = self
+                    .client
+                    .request(method.clone(), format!("{address}{path}"));
                 if !state.cookies.is_empty() {
                     let cookie = state
                         .cookies
@@ -426,10 +460,15 @@ impl Http {
                 }
             }
             let sent = Instant::now();
+            let mut retry_after = None;
             let answer = match request.send().await {
                 Ok(response) => {
                     keep_cookies(&mut self.state.lock().unwrap().cookies, &response);
                     let status = response.status();
+                    retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
                     response.bytes().await.map(|body| (status, body.to_vec()))
                 }
                 Err(error) => Err(error),
@@ -438,6 +477,9 @@ impl Http {
             let pause = {
                 let mut state = self.state.lock().unwrap();
                 match answer {
+                    Ok((StatusCode::SERVICE_UNAVAILABLE, _)) if retry_after.is_some() => {
+                        state.overloaded += 1;
+                    }
                     Ok((status, body)) if status.is_server_error() => {
                         state.server_errors.push(format!(
                             "{} {path}: {status} {}",
@@ -460,10 +502,12 @@ impl Http {
                         kind.name()
                     ));
                 }
-                // Exponential backoff with jitter: 25 ms, 50 ms, … at most 1.6 s.
+                // Exponential backoff with jitter: 25 ms, 50 ms, … at most 1.6 s; or what the
+                // server asked for.
                 let ceiling = 25u64 << attempt.min(6);
                 attempt += 1;
-                ceiling / 2 + state.rng.below(ceiling / 2 + 1)
+                let jitter = ceiling / 2 + state.rng.below(ceiling / 2 + 1);
+                retry_after.map_or(jitter, |seconds| seconds.min(10) * 1000 + jitter)
             };
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }

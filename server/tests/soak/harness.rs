@@ -1,5 +1,6 @@
-//! The run: the server binary, the learners, the staged crash, and the database file read
-//! directly for the checks.
+//! The run: the server binaries, the learners, the staged crash, and the database read
+//! directly for the checks. One instance runs on a SQLite file; several run on one fresh
+//! PostgreSQL database (`TRAILMAP_TEST_POSTGRES_URL` names the server), started together.
 
 use std::{
     collections::BTreeMap,
@@ -17,29 +18,36 @@ use crate::{
 };
 
 pub async fn run(settings: &Settings) -> Report {
+    sqlx::any::install_default_drivers();
     let dir = tempfile::TempDir::new().expect("a temporary folder");
-    let db_path = dir.path().join("soak.db");
-    let database_url = format!("sqlite://{}?mode=rwc", db_path.display());
-    let mut server = ServerProcess::start(&database_url, "127.0.0.1:0");
-    let address = server.address.clone();
+    let database_url = if settings.instances > 1 {
+        fresh_postgres_database().await
+    } else {
+        format!("sqlite://{}?mode=rwc", dir.path().join("soak.db").display())
+    };
+    // Started together: on an empty database they migrate it at the same moment.
+    let starting: Vec<_> = (0..settings.instances)
+        .map(|_| {
+            let url = database_url.clone();
+            tokio::task::spawn_blocking(move || ServerProcess::start(&url, "127.0.0.1:0"))
+        })
+        .collect();
+    let mut servers = Vec::new();
+    for server in starting {
+        servers.push(server.await.expect("a server starts"));
+    }
+    let addresses: Vec<String> = servers
+        .iter()
+        .map(|server| server.address.clone())
+        .collect();
     let topics = backend_topics();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("an HTTP client");
 
     let started = Instant::now();
     let deadline = started + settings.duration;
     let mut tasks = Vec::new();
     let mut acknowledged = Vec::new();
     for index in 0..settings.learners {
-        let learner = Learner::new(
-            index,
-            client.clone(),
-            address.clone(),
-            topics.clone(),
-            settings.think_ms,
-        );
+        let learner = Learner::new(index, addresses.clone(), topics.clone(), settings.think_ms);
         acknowledged.push((learner.username.clone(), learner.acked.clone()));
         tasks.push(tokio::spawn(learner.run(deadline)));
     }
@@ -55,19 +63,24 @@ pub async fn run(settings: &Settings) -> Report {
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        server.kill_9();
+        let victim = servers.last_mut().expect("a server");
+        victim.kill_9();
         let killed = Instant::now();
-        // The server is dead: whatever it acknowledged must be in the file now.
+        // The server is dead: whatever was acknowledged must be in the database now. (Other
+        // instances go on acknowledging: take what was acknowledged first, then read.)
+        let acknowledged_now: Vec<(String, BTreeMap<String, Entry>)> = acknowledged
+            .iter()
+            .map(|(username, acked)| (username.clone(), acked.lock().unwrap().clone()))
+            .collect();
         let stored = read_database(&database_url).await;
         let mut checked = 0;
         let mut lost = Vec::new();
-        for (username, acked) in &acknowledged {
-            let acked = acked.lock().unwrap().clone();
+        for (username, acked) in &acknowledged_now {
             let empty = BTreeMap::new();
             let held = stored
                 .get(username)
                 .map_or(&empty, |learner| &learner.progress);
-            for (topic, entry) in &acked {
+            for (topic, entry) in acked {
                 checked += 1;
                 match held.get(topic) {
                     Some(kept) if kept == entry || kept.supersedes(entry) => {}
@@ -77,13 +90,14 @@ pub async fn run(settings: &Settings) -> Report {
                 }
             }
         }
-        // Stay down a moment so learners notice, then come back on the same port and file.
+        // Stay down a moment so learners notice, then come back on the same port and database.
         tokio::time::sleep(Duration::from_millis(500)).await;
+        let address = victim.address.clone();
         let (url, addr) = (database_url.clone(), address["http://".len()..].to_owned());
-        server = tokio::task::spawn_blocking(move || ServerProcess::start(&url, &addr))
+        *victim = tokio::task::spawn_blocking(move || ServerProcess::start(&url, &addr))
             .await
             .expect("the server starts");
-        assert_eq!(server.address, address, "restarted on the same port");
+        assert_eq!(victim.address, address, "restarted on the same port");
         Some(CrashReport {
             acknowledged_checked: checked,
             lost,
@@ -99,13 +113,13 @@ pub async fn run(settings: &Settings) -> Report {
     }
     let elapsed = started.elapsed();
 
-    // Verification against the database file, read directly (the server still runs: WAL
-    // readers do not disturb it).
+    // Verification against the database, read directly (the servers still run: WAL readers
+    // do not disturb SQLite).
     let stored = read_database(&database_url).await;
     for learner in &mut learners {
         learner.verify_database(&stored);
     }
-    drop(server);
+    drop(servers);
     Report {
         learners,
         elapsed,
@@ -113,11 +127,20 @@ pub async fn run(settings: &Settings) -> Report {
     }
 }
 
-/// Every learner's Backend progress and device state, straight from the SQLite file.
+/// A new, empty PostgreSQL database on the server `TRAILMAP_TEST_POSTGRES_URL` names.
+async fn fresh_postgres_database() -> String {
+    let admin_url = std::env::var("TRAILMAP_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .expect("several instances need PostgreSQL: set TRAILMAP_TEST_POSTGRES_URL");
+    crate::postgres::fresh_postgres_database(&admin_url).await
+}
+
+/// Every learner's Backend progress and device state, straight from the database.
 async fn read_database(url: &str) -> BTreeMap<String, StoredLearner> {
-    let mut connection = sqlx::SqliteConnection::connect(url)
+    let mut connection = sqlx::AnyConnection::connect(url)
         .await
-        .expect("the database file opens");
+        .expect("the database opens");
     let mut learners: BTreeMap<String, StoredLearner> = BTreeMap::new();
     let users = sqlx::query("SELECT username FROM users")
         .fetch_all(&mut connection)
@@ -134,7 +157,7 @@ async fn read_database(url: &str) -> BTreeMap<String, StoredLearner> {
     }
     let rows = sqlx::query(
         "SELECT u.username, p.topic, p.status, p.millis, p.counter, p.device \
-         FROM progress p JOIN users u ON u.id = p.user_id WHERE p.roadmap = ?",
+         FROM progress p JOIN users u ON u.id = p.user_id WHERE p.roadmap = $1",
     )
     .bind(ROADMAP)
     .fetch_all(&mut connection)
@@ -157,7 +180,7 @@ async fn read_database(url: &str) -> BTreeMap<String, StoredLearner> {
     }
     let devices = sqlx::query(
         "SELECT u.username, d.last_applied_id FROM devices d JOIN users u ON u.id = d.user_id \
-         WHERE d.roadmap = ?",
+         WHERE d.roadmap = $1",
     )
     .bind(ROADMAP)
     .fetch_all(&mut connection)

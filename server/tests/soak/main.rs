@@ -24,7 +24,10 @@
 //!
 //! `TRAILMAP_SOAK_LEARNERS` (default 100), `TRAILMAP_SOAK_SECONDS` (default 60),
 //! `TRAILMAP_SOAK_CRASH` (`1`: kill -9 and restart half-way; default 0),
-//! `TRAILMAP_SOAK_THINK_MS` (longest pause between a learner's actions, default 100).
+//! `TRAILMAP_SOAK_THINK_MS` (longest pause between a learner's actions, default 100),
+//! `TRAILMAP_SOAK_INSTANCES` (server processes, default 1; 2 or more run on one PostgreSQL
+//! database created on the server `TRAILMAP_TEST_POSTGRES_URL` names, each learner's requests
+//! alternating between them, and the crash kills the last one).
 //! Sign-up and sign-in (Argon2id) happen inside the timed period.
 //!
 //! Modules, each using only those after it: `harness` (the run, the staged crash, the
@@ -34,6 +37,8 @@
 
 mod client;
 mod harness;
+#[path = "../common/postgres.rs"]
+mod postgres;
 mod process;
 mod report;
 
@@ -49,6 +54,31 @@ async fn learners_resume_after_kill_9_and_lose_nothing() {
         duration: Duration::from_secs(5),
         crash: true,
         think_ms: 60,
+        instances: 1,
+    };
+
+    let report = run(&settings).await;
+
+    report.print(&settings);
+    report.assert_clean(&settings);
+}
+
+/// Two server processes on one PostgreSQL, each learner's requests alternating between them;
+/// the second is killed with SIGKILL half-way and restarted. Needs `TRAILMAP_TEST_POSTGRES_URL`
+/// (`.ci/test` runs it with the PostgreSQL its set-up starts); without it there is nothing to
+/// run it on, and it says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_one_postgres_survive_kill_9_of_one() {
+    if std::env::var("TRAILMAP_TEST_POSTGRES_URL").map_or(true, |url| url.is_empty()) {
+        eprintln!("skipped: TRAILMAP_TEST_POSTGRES_URL is not set (see .ci/test)");
+        return;
+    }
+    let settings = Settings {
+        learners: 12,
+        duration: Duration::from_secs(5),
+        crash: true,
+        think_ms: 60,
+        instances: 2,
     };
 
     let report = run(&settings).await;

@@ -15,6 +15,9 @@ pub struct Settings {
     pub crash: bool,
     /// The longest pause between two actions of a learner.
     pub think_ms: u64,
+    /// Server processes on one database (2: on PostgreSQL, requests alternate between them,
+    /// and the crash kills the second).
+    pub instances: usize,
 }
 
 impl Settings {
@@ -33,6 +36,7 @@ impl Settings {
             duration: Duration::from_secs(number("TRAILMAP_SOAK_SECONDS", 60).max(1)),
             crash: number("TRAILMAP_SOAK_CRASH", 0) != 0,
             think_ms: number("TRAILMAP_SOAK_THINK_MS", 100),
+            instances: number("TRAILMAP_SOAK_INSTANCES", 1).clamp(1, 8) as usize,
         }
     }
 }
@@ -97,6 +101,9 @@ pub struct LearnerReport {
     /// Requests that could not reach the server (connection refused or reset): expected only
     /// while it is down.
     pub connection_failures: usize,
+    /// `503 overloaded` answers (no password hashing thread free in time), retried after
+    /// their `Retry-After`: the server's back-pressure, not a fault.
+    pub overloaded: usize,
     /// 5xx answers (retried like connection failures, but a fault of a running server).
     pub server_errors: Vec<String>,
     /// Everything else that went wrong: 4xx answers, unreadable bodies, timeouts, verification.
@@ -165,16 +172,26 @@ impl Report {
         let requests = sum(|l| l.latencies.values().map(Vec::len).sum());
         let mutations: u64 = self.learners.iter().map(|l| l.mutations).sum();
         println!(
-            "soak: {} learners, {:.1} s planned, {:.1} s run (sign-up and sign-in included), \
-             think time up to {} ms, crash: {}",
+            "soak: {} learners, {} on {}, {:.1} s planned, {:.1} s run (sign-up and sign-in \
+             included), think time up to {} ms, crash: {}",
             settings.learners,
+            if settings.instances == 1 {
+                "one server".to_owned()
+            } else {
+                format!("{} servers, requests alternating,", settings.instances)
+            },
+            if settings.instances == 1 {
+                "SQLite"
+            } else {
+                "one PostgreSQL"
+            },
             settings.duration.as_secs_f64(),
             self.elapsed.as_secs_f64(),
             settings.think_ms,
-            if settings.crash {
-                "kill -9 half-way, then restart"
-            } else {
-                "no"
+            match (settings.crash, settings.instances) {
+                (false, _) => "no",
+                (true, 1) => "kill -9 half-way, then restart",
+                (true, _) => "kill -9 of the last server half-way, then restart",
             }
         );
         println!(
@@ -185,10 +202,12 @@ impl Report {
             sum(|l| l.pulls),
         );
         println!(
-            "  errors: {} · server errors (5xx): {} · connection failures retried: {}",
+            "  errors: {} · server errors (5xx): {} · connection failures retried: {} · \
+             503 overloaded retried after Retry-After: {}",
             sum(|l| l.errors.len()),
             sum(|l| l.server_errors.len()),
             sum(|l| l.connection_failures),
+            sum(|l| l.overloaded),
         );
         println!("  latency      count      p50      p90      p99      max");
         for kind in Kind::ALL {
@@ -216,8 +235,8 @@ impl Report {
         }
         if let Some(crash) = &self.crash {
             println!(
-                "  crash: server down {:.2} s; {} acknowledged writes checked in the file right \
-                 after the kill, {} lost",
+                "  crash: server down {:.2} s; {} acknowledged writes checked in the database \
+                 right after the kill, {} lost",
                 crash.down_for.as_secs_f64(),
                 crash.acknowledged_checked,
                 crash.lost.len()
@@ -231,7 +250,7 @@ impl Report {
             .count();
         println!(
             "  verification: {} of {} learners hold exactly what the server and the database \
-             file hold ({verified} topics compared)",
+             hold ({verified} topics compared)",
             self.learners.len() - failed,
             self.learners.len()
         );
