@@ -150,3 +150,67 @@ async fn two_instances_starting_together_on_an_empty_database_both_come_up() {
     .unwrap();
     assert_eq!(found.map(|user| user.id), created);
 }
+
+#[tokio::test]
+async fn one_devices_pushes_reaching_both_instances_at_once_apply_exactly_once_without_gaps() {
+    let a = spawn_app().await;
+    let b = a.restart().await;
+    let alice = a.browser().signed_up("alice").await;
+    let topics = ["dns", "http", "docker", "postgresql"];
+    let statuses = ["done", "skipped", "in_progress"];
+    let now = 1_700_000_000_000u64;
+    // Mutation `id` of one device: topics in turn, each topic's status changing every time.
+    let mutation = |id: u64| {
+        json!({ "id": id, "topic": topics[id as usize % 4],
+            "status": statuses[(id as usize / 4) % 3],
+            "stamp": { "millis": now + id, "counter": 0, "device": "laptop-01" } })
+    };
+    let batch = |ids: std::ops::RangeInclusive<u64>| json!({ "device": "laptop-01", "mutations": ids.map(mutation).collect::<Vec<_>>() });
+
+    // The same outbox pushed to both instances at once, several times over (a retrying client
+    // behind a round-robin balancer), then a longer one overlapping it, again to both.
+    for body in [batch(1..=20), batch(1..=40)] {
+        let mut sends = tokio::task::JoinSet::new();
+        for n in 0..6 {
+            let mut browser = on(if n % 2 == 0 { &a } else { &b }, &alice);
+            let body = body.clone();
+            sends.spawn(async move {
+                let response = browser.push("backend", &body).await;
+                assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+                response.json::<serde_json::Value>().await.unwrap()["acknowledged"].clone()
+            });
+        }
+        let last = body["mutations"].as_array().unwrap().len();
+        while let Some(acknowledged) = sends.join_next().await {
+            assert_eq!(
+                acknowledged.unwrap(),
+                last,
+                "every answer acknowledges the whole push"
+            );
+        }
+    }
+
+    let mut reader = on(&b, &alice);
+    let pulled = reader.pull("backend", 0).await;
+    // A push takes one sequence number per row it changes: 4 topics for ids 1–20 and 4 for
+    // 21–40, each range applied by one of the concurrent pushes and skipped by the others.
+    assert_eq!(pulled["cursor"], 8);
+    for (i, topic) in topics.iter().enumerate() {
+        let last_id = (37..=40).find(|id| *id as usize % 4 == i).unwrap();
+        let entry = pulled["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["topic"] == *topic)
+            .unwrap();
+        assert_eq!(
+            entry["status"],
+            statuses[(last_id as usize / 4) % 3],
+            "{topic}"
+        );
+    }
+    // Gap-free: skipping id 41 is refused on either instance, 41 itself is taken.
+    let mut on_a = on(&a, &alice);
+    error_of(on_a.push("backend", &batch(42..=42)).await, 409, "gap").await;
+    assert_eq!(reader.push("backend", &batch(41..=41)).await.status(), 200);
+}
