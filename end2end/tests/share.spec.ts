@@ -1,6 +1,6 @@
 import { expect, Page, test } from "@playwright/test";
-import { appOrigin, startHost } from "../tests/cross-site";
-import { newUsername, signUpThroughApi } from "../tests/support";
+import { appOrigin, startHost } from "./cross-site";
+import { newUsername, signUpThroughApi } from "./support";
 
 // Sharing progress (issue 18): a signed-in learner turns sharing on from the map page; the
 // link, opened in a fresh browser context (no cookies), shows their statuses read-only and
