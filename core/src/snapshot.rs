@@ -201,7 +201,7 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
                 + i as f64 * style.line_height
                 + (style.line_height + style.font_size * 0.7) / 2.0;
             svg.push_str(r#"<tspan x=""#);
-            num(&mut svg, rect.x + style.padding_x);
+            num(&mut svg, rect.x + style.padding_left);
             svg.push_str(r#"" y=""#);
             num(&mut svg, baseline);
             let _ = write!(svg, r#"">{}</tspan>"#, escape_xml(line));
