@@ -418,7 +418,7 @@ impl Learner {
             let mut acked = self.acked.lock().unwrap();
             for mutation in batch.iter().filter(|m| m.id <= response.acknowledged) {
                 // The learners only mark statuses (no notes).
-                let Some(entry) = mutation.entry() else {
+                let Some(entry) = mutation.register::<Status>() else {
                     continue;
                 };
                 let newer = acked
@@ -442,7 +442,7 @@ impl Learner {
         expect(status, StatusCode::OK, "pull", &body)?;
         let pulled: PullResponse = serde_json::from_slice(&body)
             .map_err(|error| format!("pull: unreadable answer: {error}"))?;
-        self.local.absorb(&pulled.pairs(), wall_millis());
+        self.local.absorb(&pulled, wall_millis());
         self.local.cursor = Some(pulled.cursor.to_string());
         self.report.pulls += 1;
         Ok(())
@@ -470,7 +470,11 @@ impl Learner {
                 return;
             }
         };
-        let server: BTreeMap<String, Entry> = pulled.pairs().into_iter().collect();
+        let server: BTreeMap<String, Entry> = pulled
+            .entries
+            .into_iter()
+            .map(|pulled| (pulled.topic, pulled.register))
+            .collect();
         let belief = self.local.log.entries.clone();
         if server != belief {
             self.report.errors.push(format!(
@@ -714,7 +718,7 @@ async fn read_database(url: &str) -> BTreeMap<String, StoredLearner> {
         let username: String = row.get("username");
         let status: String = row.get("status");
         let entry = Entry {
-            status: Status::parse(&status).expect("a stored status is valid"),
+            value: Status::parse(&status).expect("a stored status is valid"),
             stamp: Stamp {
                 millis: row.get::<i64, _>("millis") as u64,
                 counter: row.get::<i64, _>("counter") as u32,

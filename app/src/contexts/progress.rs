@@ -18,7 +18,7 @@ use leptos::{ev, prelude::*};
 
 use crate::{
     api_client::{self, ApiFailure},
-    contexts::account::AccountState,
+    contexts::account::{Account, AccountState},
     progress::{self, LocalProgress, PushRequest, Reconciliation, RoadmapProgress, Status},
     roadmap::{NodeId, Roadmap},
 };
@@ -103,12 +103,15 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
     let loaded = Memo::new(move |_| local.with(Option::is_some));
     Effect::new(move |_| {
         let loaded = loaded.get();
-        let account = state.account.map(|account| account.user.get());
+        let account = state
+            .account
+            .map(|account| account.user.get())
+            .unwrap_or_default();
         if loaded {
-            match account.flatten() {
-                Some(Some(_)) => state.request_sync(),
-                Some(None) => state.sync.set(SyncStatus::Guest),
-                None => {}
+            match account {
+                Account::SignedIn(_) => state.request_sync(),
+                Account::Guest => state.sync.set(SyncStatus::Guest),
+                Account::Unknown => {}
             }
         }
     });
@@ -282,8 +285,11 @@ impl ProgressState {
     }
 
     fn signed_in_as(&self) -> Option<String> {
-        self.account
-            .and_then(|account| account.user.get_untracked().flatten())
+        self.account.and_then(|account| {
+            account
+                .user
+                .with_untracked(|user| user.username().map(str::to_owned))
+        })
     }
 
     /// Syncs a moment after the last of a burst of changes.
@@ -379,8 +385,7 @@ impl ProgressState {
         });
         match api_client::pull(&slug, since).await {
             Ok(answer) => self.update_saved(|local| {
-                local.absorb(&answer.pairs(), storage::now_millis());
-                local.absorb_notes(&answer.note_pairs(), storage::now_millis());
+                local.absorb(&answer, storage::now_millis());
                 local.cursor = Some(answer.cursor.to_string());
             }),
             Err(failure) => return self.failed(failure),

@@ -106,7 +106,7 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
             view! {
                 <li>
                     <a
-                        href=crate::map::node_href(&see.roadmap, see.node.as_str())
+                        href=crate::links::roadmap_node(&see.roadmap, see.node.as_str())
                         target=links.external_target()
                         rel=links.external_target().map(|_| "noopener")
                     >

@@ -30,7 +30,7 @@ where
 
 /// Reads a body the way `ApiJson` does once the content type and size are checked (axum's
 /// `Json::from_bytes`, the same errors): for pure functions that take the raw body, such as
-/// `crate::sync::parse_push`.
+/// `crate::http::sync::parse_push`.
 pub fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Json::<T>::from_bytes(body)
         .map(|Json(value)| value)

@@ -27,7 +27,7 @@ use trailmap_core::{
     snapshot::{render_svg, SnapshotOptions, SnapshotTheme},
 };
 
-use crate::{error::ApiError, http::precompressed::Precompressed};
+use crate::{delivery::precompressed::Precompressed, error::ApiError};
 
 /// Pictures only change with a deploy; an hour keeps READMEs cheap to render.
 const CACHE_CONTROL: &str = "public, max-age=3600";

@@ -15,5 +15,4 @@ mod snapshot;
 mod storage;
 mod sync;
 mod sync_model;
-mod sync_notes;
 mod xss;

@@ -35,7 +35,7 @@ use std::{
     },
 };
 
-use crate::http::precompressed::{self, Coding};
+use crate::delivery::precompressed::{self, Coding};
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
