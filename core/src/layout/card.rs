@@ -31,7 +31,9 @@ pub struct CardStyle {
     /// Widest card, px (border box); titles wrap to fit.
     pub max_width: f64,
     /// Multiplier on the Helvetica advance widths: room for heavier weights and wider system
-    /// fonts, so the estimate errs on the generous side.
+    /// fonts, so the estimate errs on the generous side. Sized on DejaVu Sans (what
+    /// `system-ui` is on Debian, and among the widest common UI faces): measured in Chromium,
+    /// its lines run up to 1.10 (regular) and 1.17 (bold) times Helvetica's × the old factors.
     pub width_factor: f64,
 }
 
@@ -77,7 +79,7 @@ pub const TOPIC_CARD: CardStyle = CardStyle {
     padding_y: TOPIC_PADDING_Y,
     min_width: TOPIC_MIN_WIDTH,
     max_width: TOPIC_MAX_WIDTH,
-    width_factor: 1.06,
+    width_factor: 1.2,
 };
 
 /// Stage cards (depth 0): 16px semibold, more padding.
@@ -90,7 +92,7 @@ pub const STAGE_CARD: CardStyle = CardStyle {
     padding_y: STAGE_PADDING_Y,
     min_width: STAGE_MIN_WIDTH,
     max_width: STAGE_MAX_WIDTH,
-    width_factor: 1.12,
+    width_factor: 1.33,
 };
 
 /// The style of a card at this depth (0: stage).
