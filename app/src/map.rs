@@ -19,6 +19,7 @@ pub mod progress_chip;
 pub mod progress_summary;
 pub mod search_box;
 pub mod status_buttons;
+pub mod storage_notice;
 pub mod topic_note;
 pub mod topic_panel;
 pub mod zoom_controls;

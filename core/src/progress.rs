@@ -26,9 +26,11 @@
 //! API's bodies, shared with the server), `log` (the log of every register of a roadmap, and
 //! where each kind lives), `outbox` (unacknowledged mutations), `local` (a device's saved
 //! state), `tally` (counts, next topic, reconciliation after a roadmap changed), `transfer`
-//! (export/import files).
+//! (export/import files), `driver` (one sync round, push then pull, behind a transport and a
+//! device trait: the browser, the soak test and the push benchmark all run it).
 
 mod clock;
+mod driver;
 mod local;
 mod log;
 mod note;
@@ -41,6 +43,7 @@ mod wire;
 use serde::{Deserialize, Serialize};
 
 pub use clock::{Clock, DeviceId, Stamp};
+pub use driver::{pull_changes, push_all, sync_once, Device, SyncFailure, SyncOutcome, Transport};
 pub use local::LocalProgress;
 pub use log::{Kind, ProgressLog};
 pub use note::{validate_note_text, NoteEntry, NoteText, MAX_NOTE_CHARS};

@@ -146,7 +146,9 @@ for (const [device, size] of [
           return { id: el.id, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
         }),
       );
-      expect(cards.length).toBe(141);
+      // The default view: every stage and its first level (141 cards before the starter plan).
+      expect(cards.length).toBeGreaterThan(100);
+      expect(cards.length).toBe(await page.locator("[role=treeitem]").count());
       for (const card of cards) expectInside(card, area, card.id);
 
       const { k } = await view(page);
@@ -388,7 +390,10 @@ test.describe("desktop interactions", () => {
     await openMap(page);
     await page.getByRole("button", { name: "Expand HTTP", exact: true }).click();
     await expect(page.getByRole("link", { name: "HTTP methods", exact: true })).toBeVisible();
-    await page.getByRole("checkbox", { name: "Done: What backend development is" }).check();
+    // D marks the focused topic done (its card may sit under the top toolbar after the
+    // expand: focusing pans it into view).
+    await page.locator("#node-what-is-backend").focus();
+    await page.keyboard.press("d");
     await expect(page.locator("#node-what-is-backend")).toHaveClass(/status-done/);
 
     const client = await page.context().newCDPSession(page);

@@ -4,7 +4,8 @@
 //! - `etag`: the content hash and the `If-None-Match` check every cached body uses.
 //! - `precompressed`: a fixed body with its brotli and gzip variants, compressed lazily.
 //! - `cached_json`: a JSON body serialised once (the roadmaps, the OpenAPI document).
-//! - `page_cache`: pages rendered once each by Leptos, with a fresh CSP nonce per response.
+//! - `page_cache`: pages rendered once each by Leptos, with a fresh CSP nonce per response;
+//!   `page_keys` says which queries a page reads (others are rendered, never kept).
 //! - `assets`: the client build (JS, wasm, CSS) under content-hashed names.
 //! - `service_worker`: `/sw.js`, versioned by the build's assets.
 //!
@@ -14,5 +15,6 @@ pub mod assets;
 pub mod cached_json;
 pub mod etag;
 pub mod page_cache;
+pub mod page_keys;
 pub mod precompressed;
 pub mod service_worker;

@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod config;
+pub mod connections;
 pub mod delivery;
 pub mod error;
 pub mod http;

@@ -12,9 +12,11 @@ use trailmap_core::{catalog::Catalog, content::ContentError};
 
 use crate::{
     accounts,
+    accounts::CsrfKey,
     config::Config,
-    delivery::{assets, page_cache, service_worker::ServiceWorkerScript},
-    http::{cookies::CookiePolicy, roadmaps},
+    connections,
+    delivery::{assets, page_cache, page_keys::PageQueries, service_worker::ServiceWorkerScript},
+    http::{cookies::CookiePolicy, csrf::CsrfGuard, roadmaps},
     metrics::{self, Metrics},
     routes::router,
     store::{self, Db},
@@ -28,13 +30,20 @@ pub struct AppState {
     pub roadmap_bodies: roadmaps::RoadmapBodies,
     pub db: Db,
     pub cookie_policy: CookiePolicy,
+    /// Checks and makes CSRF tokens (signed for the session, with the key all processes on the
+    /// database share).
+    pub csrf: CsrfGuard,
     pub limiter: accounts::LoginLimiter,
+    /// Where password hashes are computed: a few threads, a short queue, then 503.
+    pub hashing: accounts::HashingPool,
     pub site: Site,
     pub service_worker: ServiceWorkerScript,
     /// Recorded only when metrics are served (`Config::metrics_addr`).
     pub metrics: Option<Metrics>,
     pub page_cache: page_cache::PageCache,
     pub assets: assets::SiteAssets,
+    /// Timeouts and caps of the listener serving this state (see `connections`).
+    pub connection_limits: connections::ConnectionLimits,
 }
 
 /// Where the site lives and who may frame its embeds (from `Config`).
@@ -55,6 +64,8 @@ pub enum StartupError {
     Database(#[from] store::DbError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(String),
+    #[error("could not read or make the CSRF key: {0}")]
+    CsrfKey(String),
     #[error("metrics need the state to record them: load it with `metrics_addr` set")]
     MetricsNotRecorded,
     #[error("could not listen on {addr}: {source}")]
@@ -86,6 +97,22 @@ impl AppState {
             Ok(count) => tracing::info!(count, "deleted expired sessions"),
             Err(error) => tracing::warn!(%error, "could not delete expired sessions"),
         }
+        let page_cache = page_cache::PageCache::new(
+            page_cache::Limits::default(),
+            config.public_url.is_some(),
+            PageQueries::new(catalog.clone()),
+        );
+        let csrf = CsrfGuard {
+            policy: CookiePolicy {
+                secure_always: config.secure_cookies,
+            },
+            key: csrf_key(&db).await?,
+        };
+        let limiter = accounts::LoginLimiter::new(db.clone(), &config.limits);
+        let hashing = accounts::HashingPool::per_core();
+        let metrics = config
+            .metrics_addr
+            .map(|_| Metrics::new().watching_hashing(hashing.stats()));
         let mut leptos_options = leptos_options(config)?;
         let assets = assets::SiteAssets::load(
             &config.site_root,
@@ -100,23 +127,32 @@ impl AppState {
             catalog,
             roadmap_bodies,
             db,
-            cookie_policy: CookiePolicy {
-                secure_always: config.secure_cookies,
-            },
-            limiter: accounts::LoginLimiter::default(),
-            page_cache: page_cache::PageCache::new(
-                page_cache::Limits::default(),
-                config.public_url.is_some(),
-            ),
+            cookie_policy: csrf.policy,
+            csrf,
+            limiter,
+            hashing,
+            page_cache,
             service_worker: ServiceWorkerScript::new(&config.site_root, &assets),
             assets,
             site: Site {
                 public_url: config.public_url.clone(),
                 embed_ancestors: EmbedAncestors(FrameAncestors::for_embeds(&config.embed_origins)),
             },
-            metrics: config.metrics_addr.map(|_| Metrics::new()),
+            metrics,
+            connection_limits: connections::ConnectionLimits::new(&config.limits),
         })
     }
+}
+
+/// The key CSRF tokens are signed with: the database's, made now if it has none.
+async fn csrf_key(db: &Db) -> Result<CsrfKey, StartupError> {
+    let fresh =
+        CsrfKey::generate_hex().map_err(|error| StartupError::CsrfKey(error.to_string()))?;
+    let stored = store::secrets::get_or_create(db, "csrf", &fresh)
+        .await
+        .map_err(|error| StartupError::CsrfKey(error.to_string()))?;
+    CsrfKey::from_hex(&stored)
+        .ok_or_else(|| StartupError::CsrfKey("the stored key is not 32 bytes of hex".into()))
 }
 
 /// Leptos's options from the environment cargo-leptos sets, with our defaults where it is
@@ -137,6 +173,7 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartupError> {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    connection_limits: connections::ConnectionLimits,
     /// What the metrics listener would report, if one is bound.
     metrics: Option<(Metrics, Db)>,
     /// The separate `/metrics` listener (`Config::metrics_addr`).
@@ -160,6 +197,7 @@ impl Application {
             .map(|metrics| (metrics, state.db.clone()));
         Ok(Self {
             listener,
+            connection_limits: state.connection_limits,
             router: router(state),
             metrics,
             metrics_listener: None,
@@ -197,10 +235,6 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        // Connect info gives handlers the peer address (sign-in rate limiting per IP).
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
         // The metrics listener lives as long as the main one, and no longer.
         let metrics = match (self.metrics_listener, self.metrics) {
             (Some(listener), Some((metrics, db))) => {
@@ -213,9 +247,14 @@ impl Application {
             }
             _ => None,
         };
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        // The peer address reaches handlers as `ConnectInfo` (per-address rate limits).
+        let served = connections::serve(
+            self.listener,
+            self.router,
+            self.connection_limits,
+            shutdown_signal(),
+        )
+        .await;
         if let Some(metrics) = metrics {
             metrics.abort();
         }
@@ -251,17 +290,21 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `server check DIR`: every content problem, one per line. Returns whether all is well.
+/// `server check DIR`: every content problem, one per line as `file:line: message`, or, when
+/// there is none, each roadmap's totals (nodes, stages, estimates, resources by type, topics
+/// under the resource minimum). Warnings are printed either way and never fail the check.
+/// Returns whether all is well.
 pub fn check_content(dir: &Path) -> bool {
-    match trailmap_core::content::load_catalog(dir) {
-        Ok(roadmaps) => {
-            for roadmap in &roadmaps {
-                println!(
-                    "ok: {} ({} stages, {} nodes)",
-                    roadmap.slug,
-                    roadmap.stages.len(),
-                    roadmap.nodes.len()
-                );
+    match trailmap_core::content::load_catalog_checked(dir) {
+        Ok(checked) => {
+            for warning in &checked.warnings {
+                eprintln!("warning: {warning}");
+            }
+            for roadmap in &checked.roadmaps {
+                println!("{}", trailmap_core::content::summarize(roadmap));
+            }
+            if !checked.warnings.is_empty() {
+                eprintln!("{} warning(s) in {}", checked.warnings.len(), dir.display());
             }
             true
         }

@@ -7,7 +7,10 @@
 //!
 //! With an account, the same state syncs with the server (see the README's sync protocol):
 //! after each change (debounced), when the window regains focus, when the browser comes back
-//! online and when the account becomes known. `sync` tells the page where that stands.
+//! online and when the account becomes known. `sync` tells the page where that stands. The
+//! protocol itself (push, pull, retry) is the core's sync driver (`progress::sync_once`); here
+//! it gets the browser's side: the progress signal saved to local storage ([`SavedProgress`])
+//! and the fetch client (`api_client::SyncApi`).
 //!
 //! Personal notes ride along in the same state and the same sync; embeds never show them
 //! (`notes` is false there): an embed is someone else's page.
@@ -17,9 +20,13 @@ use std::sync::Arc;
 use leptos::{ev, prelude::*};
 
 use crate::{
-    api_client::{self, ApiFailure},
+    api_client::SyncApi,
+    browser_storage::{self, StorageHealth, StorageProblem},
     contexts::account::{Account, AccountState},
-    progress::{self, LocalProgress, PushRequest, Reconciliation, RoadmapProgress, Status},
+    progress::{
+        self, Device, LocalProgress, Reconciliation, RoadmapProgress, Status, SyncFailure,
+        SyncOutcome, Transport,
+    },
     roadmap::{NodeId, Roadmap},
 };
 
@@ -52,6 +59,8 @@ pub struct ProgressState {
     /// Marked topics that were renamed (carried over) or no longer exist.
     pub reconciliation: RwSignal<Reconciliation>,
     pub sync: RwSignal<SyncStatus>,
+    /// Whether progress is saved in the browser or lives in memory for this visit.
+    pub storage: RwSignal<StorageHealth>,
     /// False in a read-only embed: statuses show but cannot change.
     pub editable: bool,
     /// Whether personal notes show and can be written (never in an embed).
@@ -89,6 +98,7 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
         counts,
         reconciliation: RwSignal::new(Reconciliation::default()),
         sync: RwSignal::new(SyncStatus::Unknown),
+        storage: RwSignal::new(StorageHealth::Working),
         editable,
         notes,
         account: use_context::<AccountState>(),
@@ -146,7 +156,13 @@ impl ProgressState {
 
     fn load(&self) {
         let slug = self.slug();
-        let mut local = match storage::read(&storage_key(&slug)) {
+        let stored = browser_storage::read(&storage_key(&slug));
+        self.storage.set(browser_storage::health_after(&stored));
+        if stored.is_err() && self.local.with_untracked(Option::is_some) {
+            // Storage went away (or never was): what is in memory stays.
+            return;
+        }
+        let mut local = match stored.ok().flatten() {
             Some(raw) => LocalProgress::from_json(&raw, &slug).unwrap_or_else(|problem| {
                 leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
                 LocalProgress::new(&slug, &storage::new_device_id())
@@ -155,7 +171,7 @@ impl ProgressState {
         };
         let reconciliation = self.roadmap.with_value(|r| local.reconcile(r));
         self.reconciliation.set(reconciliation);
-        storage::write(&storage_key(&slug), &local.to_json());
+        self.save(&storage_key(&slug), &local);
         self.local.set(Some(local));
     }
 
@@ -186,7 +202,7 @@ impl ProgressState {
             let local =
                 local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
             local.set(id.as_str(), status, storage::now_millis());
-            storage::write(&storage_key(&slug), &local.to_json());
+            self.save(&storage_key(&slug), local);
         });
         self.schedule_sync();
     }
@@ -223,7 +239,7 @@ impl ProgressState {
             let local =
                 local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
             match local.set_note(id.as_str(), text, storage::now_millis()) {
-                Ok(_) => storage::write(&storage_key(&slug), &local.to_json()),
+                Ok(_) => self.save(&storage_key(&slug), local),
                 Err(message) => result = Err(message),
             }
         });
@@ -274,7 +290,7 @@ impl ProgressState {
             let local =
                 local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
             changed = local.merge_import(&imported, storage::now_millis());
-            storage::write(&storage_key(&slug), &local.to_json());
+            self.save(&storage_key(&slug), local);
         });
         self.schedule_sync();
         Ok(changed)
@@ -335,81 +351,30 @@ impl ProgressState {
         });
     }
 
-    /// One round: push the outbox (in batches), then pull what changed since the cursor.
+    /// One round of the sync driver: push the outbox (in batches), then pull what changed
+    /// since the cursor.
     async fn sync_once(&self) -> SyncStatus {
         let Some(user) = self.signed_in_as() else {
             return SyncStatus::Guest;
         };
-        if !storage::online() {
+        if !SyncApi.online() {
             return SyncStatus::Offline;
         }
-        let slug = self.slug();
-        let known = move |topic: &str| self.roadmap.with_value(|r| r.resolve(topic).is_some());
-        self.update_saved(|local| {
-            local.bind_account(&user, &storage::new_device_id(), known);
-        });
         self.sync.set(SyncStatus::Syncing);
-        let mut restarted = false;
-        loop {
-            // At most 500 mutations and 64 KiB: long notes make for smaller batches.
-            let request = self.local.with_untracked(|local| {
-                local
-                    .as_ref()
-                    .map(|local| PushRequest::from_outbox(&local.clock.device, &local.outbox))
-            });
-            let Some(request) = request.filter(|r| !r.mutations.is_empty()) else {
-                break;
-            };
-            match api_client::push(&slug, &request).await {
-                Ok(answer) => self.update_saved(|local| {
-                    local.acknowledge_push(&answer, storage::now_millis());
-                }),
-                // The server refuses this outbox (a gap in the ids, or a topic the roadmap
-                // no longer has): start over as a fresh device holding every known mark.
-                Err(failure) if matches!(failure.status(), Some(409 | 422)) && !restarted => {
-                    leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
-                    restarted = true;
-                    self.update_saved(|local| {
-                        local.restart_device(&storage::new_device_id(), known)
-                    });
-                }
-                Err(failure) => return self.failed(failure),
-            }
-        }
-        let since = self.local.with_untracked(|local| {
-            local
-                .as_ref()
-                .and_then(|local| local.cursor.as_deref())
-                .and_then(|cursor| cursor.parse::<u64>().ok())
-                .unwrap_or(0)
-        });
-        match api_client::pull(&slug, since).await {
-            Ok(answer) => self.update_saved(|local| {
-                local.absorb(&answer, storage::now_millis());
-                local.cursor = Some(answer.cursor.to_string());
-            }),
-            Err(failure) => return self.failed(failure),
-        }
-        let pending = self
-            .local
-            .with_untracked(|local| local.as_ref().is_some_and(|l| !l.outbox.is_empty()));
-        if pending {
-            SyncStatus::Pending
-        } else {
-            SyncStatus::Synced
-        }
-    }
-
-    fn failed(&self, failure: ApiFailure) -> SyncStatus {
-        match failure.status() {
-            None => SyncStatus::Offline,
-            Some(401) => {
+        let roadmap = self.roadmap;
+        let known = move |topic: &str| roadmap.with_value(|r| r.resolve(topic).is_some());
+        let device = SavedProgress(*self);
+        match progress::sync_once(&device, &SyncApi, &self.slug(), &user, known).await {
+            SyncOutcome::Synced => SyncStatus::Synced,
+            SyncOutcome::Pending => SyncStatus::Pending,
+            SyncOutcome::Offline => SyncStatus::Offline,
+            SyncOutcome::SignedOut => {
                 if let Some(account) = self.account {
                     account.signed_out();
                 }
                 SyncStatus::Guest
             }
-            Some(_) => SyncStatus::Error(failure.message()),
+            SyncOutcome::Error(message) => SyncStatus::Error(message),
         }
     }
 
@@ -419,9 +384,70 @@ impl ProgressState {
         self.local.update(|local| {
             if let Some(local) = local {
                 change(local);
-                storage::write(&key, &local.to_json());
+                self.save(&key, local);
             }
         });
+    }
+}
+
+impl ProgressState {
+    /// Saves to the browser's storage; when it refuses or is full, the progress stays in
+    /// memory (nothing is lost for this visit) and `storage` says so.
+    fn save(&self, key: &str, local: &LocalProgress) {
+        let outcome = browser_storage::write(key, &local.to_json());
+        if let Err(problem) = outcome {
+            leptos::logging::warn!("trailmap: progress kept in memory, not saved ({problem:?})");
+        }
+        let health = browser_storage::health_after(&outcome);
+        if self.storage.get_untracked() != health {
+            self.storage.set(health);
+        }
+    }
+
+    /// Asks the browser (Storage Access API, on a click) to let this page keep progress,
+    /// then saves what is in memory.
+    pub fn keep_in_browser(&self, refused: impl FnOnce(StorageProblem) + 'static) {
+        let state = *self;
+        browser_storage::request_access(move |outcome| match outcome {
+            Ok(()) => {
+                let key = storage_key(&state.slug());
+                state.local.with_untracked(|local| {
+                    if let Some(local) = local {
+                        state.save(&key, local);
+                    }
+                });
+            }
+            Err(problem) => refused(problem),
+        });
+    }
+}
+
+/// The device as the sync driver sees it: the progress signal, written to local storage at
+/// every change, with the browser's clock and random device ids. (The one place the driver
+/// touches storage, so storage that can fail changes here.)
+struct SavedProgress(ProgressState);
+
+impl Device for SavedProgress {
+    fn read<R>(&self, read: impl FnOnce(&LocalProgress) -> R) -> Option<R> {
+        self.0
+            .local
+            .with_untracked(|local| local.as_ref().map(read))
+    }
+
+    fn update(&self, change: impl FnOnce(&mut LocalProgress)) {
+        self.0.update_saved(change);
+    }
+
+    fn now_millis(&self) -> u64 {
+        storage::now_millis()
+    }
+
+    fn new_device_id(&self) -> String {
+        storage::new_device_id()
+    }
+
+    fn restarted(&self, failure: &SyncFailure) {
+        leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
     }
 }
 
@@ -429,47 +455,8 @@ pub fn storage_key(slug: &str) -> String {
     format!("trailmap.progress.{slug}")
 }
 
-/// The browser's local storage and clock; inert on the server.
+/// The browser's clock and random device ids; inert on the server.
 mod storage {
-    pub fn read(key: &str) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::{LocalStorage, Storage};
-            LocalStorage::raw().get_item(key).ok().flatten()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = key;
-            None
-        }
-    }
-
-    pub fn write(key: &str, value: &str) {
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::{LocalStorage, Storage};
-            if LocalStorage::raw().set_item(key, value).is_err() {
-                leptos::logging::warn!(
-                    "trailmap: could not save progress (storage full or blocked)"
-                );
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (key, value);
-    }
-
-    /// Whether the browser believes it is online (always true on the server).
-    pub fn online() -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window().is_none_or(|w| w.navigator().on_line())
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            true
-        }
-    }
-
     pub fn now_millis() -> u64 {
         #[cfg(feature = "hydrate")]
         {
@@ -488,8 +475,17 @@ mod storage {
     pub fn new_device_id() -> String {
         let mut bytes = [0u8; 12];
         #[cfg(feature = "hydrate")]
-        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        {
+            let from_crypto = web_sys::window()
+                .and_then(|w| w.crypto().ok())
+                .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+            // No CSPRNG (a very old or locked-down browser): the id only has to differ
+            // between this learner's devices, so Math.random will do.
+            if !from_crypto {
+                for byte in &mut bytes {
+                    *byte = (js_sys::Math::random() * 256.0) as u8;
+                }
+            }
         }
         #[cfg(not(feature = "hydrate"))]
         {

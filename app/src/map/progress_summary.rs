@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::{
+    browser_storage::StorageHealth,
     contexts::{
         map_state::MapState,
         progress::{ProgressState, SyncStatus},
@@ -99,7 +100,11 @@ pub fn ProgressSummary() -> impl IntoView {
         <section class="progress-summary" aria-label="Your progress">
             {summary}
             <p class="progress-rule">
-                "Done and skipped topics both count as settled. Progress is saved in this browser."
+                "Done and skipped topics both count as settled."
+                {move || {
+                    (progress.storage.get() == StorageHealth::Working)
+                        .then_some(" Progress is saved in this browser.")
+                }}
             </p>
             <SyncBadge />
             <div class="progress-actions">

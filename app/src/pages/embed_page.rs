@@ -14,7 +14,7 @@ use crate::{
     embed::EmbedOptions,
     layout, links,
     map::{
-        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox,
+        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox, storage_notice::StorageNotice,
         topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
@@ -151,6 +151,7 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
                     "Open in Trailmap"
                 </a>
             </div>
+            {progress.map(|progress| view! { <StorageNotice progress embedded=true /> })}
             <div class="embed-tools">
                 <SearchBox />
                 <MapToolbar />

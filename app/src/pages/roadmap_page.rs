@@ -11,14 +11,15 @@ use crate::{
     api::{get_roadmap, site_origin},
     contexts::{
         map_state::{home_view, provide_map_state, Insets, MapState, REFERENCE_AREA},
-        progress::provide_progress,
+        progress::{provide_progress, ProgressState},
     },
     links,
     map::{
         embed_dialog::EmbedDialog, follow_selection_and_screen, map_canvas::MapCanvas, map_menu::MapMenu,
         minimap::Minimap, next_topic_button::NextTopicButton, outline_view::OutlineView,
         panel_frame::PanelFrame, progress_chip::ProgressChip, progress_summary::ProgressSummary,
-        search_box::SearchBox, topic_panel::TopicPanel, zoom_controls::ZoomControls,
+        search_box::SearchBox, storage_notice::StorageNotice, topic_panel::TopicPanel,
+        zoom_controls::ZoomControls,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -81,6 +82,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
     }
     state.panel_floats.set(true);
     provide_progress(state.roadmap);
+    let progress = expect_context::<ProgressState>();
     let outline = RwSignal::new(false);
     let details_open = RwSignal::new(false);
     let chrome = NodeRef::<html::Div>::new();
@@ -195,6 +197,11 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                     <Minimap />
                 </div>
             </div>
+            // When the browser will not save progress: one line over the map, under the top
+            // toolbar (outside it, so it never changes the map's visible area).
+            <div class="storage-slot">
+                <StorageNotice progress embedded=false />
+            </div>
             <div class="embed-slot">
                 <EmbedDialog
                     slug=roadmap.slug.clone()
@@ -217,6 +224,8 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                 aria-label=format!("{} outline", roadmap.title)
                 hidden=move || !outline.get()
             >
+                // The intro's own headings are h3: this one keeps the page's order h1 > h2 > h3.
+                <h2 class="visually-hidden">"About this roadmap"</h2>
                 <div class="intro" inner_html=roadmap.intro_html.clone()></div>
                 <OutlineView roadmap=roadmap.clone() />
             </nav>

@@ -240,6 +240,7 @@ mod tests {
             related: Vec::new(),
             alternatives: Vec::new(),
             see: Vec::new(),
+            optional: false,
             level: None,
             estimate: None,
             resources: Vec::new(),
@@ -261,6 +262,7 @@ mod tests {
             },
             estimate: Estimate {
                 amount: 1,
+                up_to: None,
                 unit: TimeUnit::Weeks,
             },
             intro_html: String::new(),

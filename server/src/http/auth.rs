@@ -2,8 +2,6 @@
 //!
 //! Handlers only translate HTTP: the rules live in `accounts`, the queries in `store`.
 
-use std::time::Instant;
-
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -14,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    accounts::{self, looks_like_token, Password, Username},
+    accounts::{self, Password, Username},
     error::{ApiError, ErrorBody},
     http::{
         cookies,
@@ -64,19 +62,39 @@ pub struct CsrfToken {
         (status = 409, description = "The username is taken (`username_taken`)", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address, or from everyone, this hour \
+            (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "No password hashing thread was free in time (`overloaded`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     let username = Username::parse(&credentials.username).map_err(ApiError::BadRequest)?;
     let password =
         Password::parse(&credentials.password, username.as_str()).map_err(ApiError::BadRequest)?;
-    let hash = blocking(move || accounts::hash_password(password.expose()))
+    // Counted whatever comes of it, a taken name included: names cannot be tried faster.
+    let attempt = state
+        .limiter
+        .begin_signup(ip, store::unix_now())
         .await?
-        .map_err(ApiError::Internal)?;
+        .map_err(|refusal| too_many(refusal, "too many sign-ups"))?;
+    let hash = match state
+        .hashing
+        .run(move || accounts::hash_password(password.expose()))
+        .await
+    {
+        Ok(hash) => hash.map_err(ApiError::Internal)?,
+        Err(busy) => {
+            state.limiter.signup_not_done(attempt).await?;
+            return Err(overloaded(busy));
+        }
+    };
     let user_id = users::create(&state.db, &username, &hash, store::unix_now())
         .await?
         .ok_or_else(|| ApiError::Conflict {
@@ -114,6 +132,9 @@ pub async fn signup(
         (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 429, description = "Too many failed attempts (`rate_limited`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "No password hashing thread was free in time (`overloaded`); \
+            the attempt does not count as a failure", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signin(
@@ -122,30 +143,51 @@ pub async fn signin(
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    let now = Instant::now();
-    state
+    // Counted before the password is checked, so a burst cannot outrun the count.
+    let attempt = state
         .limiter
-        .check(&credentials.username, ip, now)
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        .begin_signin(&credentials.username, ip, store::unix_now())
+        .await?
+        .map_err(|refusal| too_many(refusal, "too many failed sign-ins"))?;
     let user = match Username::parse(&credentials.username) {
         Ok(username) => users::find(&state.db, &username).await?,
         Err(_) => None,
     };
     let hash = user.as_ref().map(|user| user.password_hash.clone());
     let password = credentials.password;
-    let matches = blocking(move || accounts::verify_password(&password, hash.as_deref())).await?;
+    let checked = state
+        .hashing
+        .run(move || accounts::verify_password(&password, hash.as_deref()))
+        .await;
+    let matches = match checked {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Not checked, so not a failure either.
+            state.limiter.signin_not_checked(attempt).await?;
+            return Err(overloaded(busy));
+        }
+    };
     match user.filter(|_| matches) {
         Some(user) => {
-            state.limiter.forget_account(&credentials.username);
+            if let Err(error) = state.limiter.signin_succeeded(attempt).await {
+                tracing::warn!(%error, "could not clear the failures of a successful sign-in");
+            }
             start_session(&state, &headers, user.id, &user.username, StatusCode::OK).await
         }
         None => {
-            state.limiter.record_failure(&credentials.username, ip, now);
+            state.limiter.signin_failed(attempt);
             Err(ApiError::Unauthorized {
                 code: "invalid_credentials",
                 message: "wrong username or password".into(),
             })
         }
+    }
+}
+
+fn too_many(refusal: accounts::Refusal, what: &'static str) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: refusal.retry_after,
+        what,
     }
 }
 
@@ -157,8 +199,9 @@ pub async fn signin(
     summary = "Sign out",
     security(("csrf_token" = [])),
     responses(
-        (status = 204, description = "Signed out; the session cookie is cleared",
-            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 204, description = "Signed out; the session cookie is cleared and a guest's \
+            CSRF token set",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie, sets a new `trailmap_csrf`"))),
         (status = 403, description = "Failed the CSRF check", body = ErrorBody),
     )
 )]
@@ -166,16 +209,18 @@ pub async fn signout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(id) = cookies::get(&headers, cookies::SESSION).filter(|id| looks_like_token(id)) {
+    if let Some(token) = state.csrf.session(&headers) {
         let _turn = store::write_turn(&state.db).await;
-        store::sessions::delete(&state.db, id).await?;
+        store::sessions::delete(&state.db, token).await?;
     }
     let secure = state.cookie_policy.is_https(&headers);
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookies::clear_session(secure))],
-    )
-        .into_response())
+    // The old token was the session's: the browser is a guest now, with a guest's token.
+    let csrf_token = state.csrf.key.mint(None).map_err(ApiError::internal)?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let response_headers = response.headers_mut();
+    response_headers.append(header::SET_COOKIE, cookies::clear_session(secure));
+    response_headers.append(header::SET_COOKIE, cookies::csrf(&csrf_token, secure));
+    Ok(response)
 }
 
 /// `GET /api/auth/me` → 200 `{username}` or 401.
@@ -220,21 +265,28 @@ pub struct Session {
 }
 
 /// `GET /api/auth/csrf` → `{token}` and the `trailmap_csrf` cookie (the current one is kept
-/// if the browser has one, so other open tabs keep working).
+/// if it is valid for the browser's session, so other open tabs keep working).
 #[utoipa::path(
     get,
     path = "/auth/csrf",
     tag = "auth",
     summary = "A CSRF token",
     description = "Every POST under `/api` must send this token as `X-CSRF-Token` along with \
-        the `trailmap_csrf` cookie set here.",
+        the `trailmap_csrf` cookie set here (`__Host-trailmap_csrf` over HTTPS). The token is \
+        signed for the session cookie the browser holds (none for a guest): sign-up, sign-in \
+        and sign-out set a new one, and a 403 `csrf` after the session changed elsewhere is \
+        cured by asking here again.",
     responses((status = 200, description = "The token, also set as the `trailmap_csrf` cookie", body = CsrfToken,
         headers(("Set-Cookie" = String, description = "The `trailmap_csrf` cookie"))))
 )]
 pub async fn csrf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let token = match cookies::get(&headers, cookies::CSRF).filter(|t| looks_like_token(t)) {
+    let token = match state.csrf.valid_token(&headers) {
         Some(token) => token.to_owned(),
-        None => accounts::new_token().map_err(ApiError::internal)?,
+        None => state
+            .csrf
+            .key
+            .mint(state.csrf.session(&headers))
+            .map_err(ApiError::internal)?,
     };
     let secure = state.cookie_policy.is_https(&headers);
     Ok((
@@ -256,10 +308,21 @@ async fn start_session(
     username: &str,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let session_id = accounts::new_token().map_err(ApiError::internal)?;
-    let csrf_token = accounts::new_token().map_err(ApiError::internal)?;
-    let previous = cookies::get(headers, cookies::SESSION).filter(|id| looks_like_token(id));
-    store::sessions::create(&state.db, &session_id, user_id, previous, store::unix_now()).await?;
+    let session_token = accounts::new_token().map_err(ApiError::internal)?;
+    let csrf_token = state
+        .csrf
+        .key
+        .mint(Some(&session_token))
+        .map_err(ApiError::internal)?;
+    let previous = state.csrf.session(headers);
+    store::sessions::create(
+        &state.db,
+        &session_token,
+        user_id,
+        previous,
+        store::unix_now(),
+    )
+    .await?;
     let secure = state.cookie_policy.is_https(headers);
     let mut response = (
         status,
@@ -269,17 +332,14 @@ async fn start_session(
     )
         .into_response();
     let response_headers = response.headers_mut();
-    response_headers.append(header::SET_COOKIE, cookies::session(&session_id, secure));
+    response_headers.append(header::SET_COOKIE, cookies::session(&session_token, secure));
     response_headers.append(header::SET_COOKIE, cookies::csrf(&csrf_token, secure));
     response_headers.insert(header::CACHE_CONTROL, "no-store".parse().expect("valid"));
     Ok(response)
 }
 
-/// Runs CPU-heavy work (password hashing) off the async workers.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)
+fn overloaded(busy: accounts::Busy) -> ApiError {
+    ApiError::Overloaded {
+        retry_after: busy.retry_after,
+    }
 }
