@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Smallest zoom factor (the whole map seen from far away).
-pub const MIN_ZOOM: f64 = 0.2;
+pub const MIN_ZOOM: f64 = 0.1;
 /// Largest zoom factor.
 pub const MAX_ZOOM: f64 = 3.0;
 
@@ -746,7 +746,7 @@ mod tests {
             "1,,1",
             "inf,0,1",
             "0,NaN,1",
-            "0,0,0.1",
+            "0,0,0.09",
             "0,0,3.01",
             "0,0,infinity",
         ] {

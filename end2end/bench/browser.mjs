@@ -150,6 +150,9 @@ async function main() {
       });
       const hydrated = await page.evaluate(() => window.__hydratedAt);
       if (throttle === 1) await bytesBeforeInteractive(page, path);
+      // The map page keeps Expand all in its More menu.
+      const more = page.getByRole("button", { name: "More" });
+      if (await more.count()) await more.click();
       await page.getByRole("button", { name: "Expand all" }).click();
       const nodes = await page.locator(".node-card").count();
       await page.locator(".map-viewport").scrollIntoViewIfNeeded();

@@ -1,4 +1,4 @@
-import { expect, FrameLocator, Page } from "@playwright/test";
+import { expect, FrameLocator, Locator, Page } from "@playwright/test";
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { AddressInfo } from "node:net";
@@ -102,8 +102,28 @@ export async function panZoomExpand(page: Page, map: FrameLocator) {
 
   const methods = map.getByRole("link", { name: "HTTP methods", exact: true });
   await expect(methods).toHaveCount(0);
-  await map.getByRole("button", { name: "Expand HTTP", exact: true }).click();
+  const toggle = map.getByRole("button", { name: "Expand HTTP", exact: true });
+  await dragIntoView(page, map, toggle);
+  await toggle.click();
   await expect(methods).toBeAttached();
+}
+
+/** Drags the map in `map` until `target` is near its middle, as a reader would in a narrow
+ * frame (the map never scrolls, so the browser cannot bring a card into view by itself). */
+export async function dragIntoView(page: Page, map: FrameLocator, target: Locator) {
+  const box = (await map.locator(".map-viewport").boundingBox())!;
+  const from = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const reach = (d: number, half: number) => Math.max(-(half - 8), Math.min(half - 8, d));
+  for (let i = 0; i < 8; i++) {
+    const at = (await target.boundingBox())!;
+    const dx = at.x + at.width / 2 - from.x;
+    const dy = at.y + at.height / 2 - from.y;
+    if (Math.abs(dx) < box.width / 2 - 30 && Math.abs(dy) < box.height / 2 - 30) return;
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x - reach(dx, box.width / 2), from.y - reach(dy, box.height / 2), { steps: 6 });
+    await page.mouse.up();
+  }
 }
 
 /** Ready, resize, pan, zoom, expand, panel, mark: the embed works. */
@@ -117,7 +137,9 @@ export async function exerciseEmbed(page: Page, map: FrameLocator) {
 
   await panZoomExpand(page, map);
 
-  await map.getByRole("link", { name: "DNS", exact: true }).click();
+  const dns = map.getByRole("link", { name: "DNS", exact: true });
+  await dragIntoView(page, map, dns);
+  await dns.click();
   await expect(map.getByRole("complementary", { name: "DNS" })).toBeVisible();
 
   await expect(map.locator(".embed-progress")).toContainText(/^0 of \d+ settled/);

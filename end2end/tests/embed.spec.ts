@@ -1,7 +1,7 @@
 import { expect, Page, test } from "@playwright/test";
 import http from "node:http";
 import { AddressInfo } from "node:net";
-import { panZoomExpand } from "./cross-site";
+import { dragIntoView, panZoomExpand } from "./cross-site";
 
 // The embed (/embed/{slug}) inside a page of another origin: a tiny host site served from a
 // second loopback port, whose iframe points at the app under test.
@@ -85,7 +85,9 @@ test("the host receives ready and node-selected messages, and embed.js resizes t
       .poll(() => page.locator("#map").evaluate((el) => (el as HTMLElement).clientHeight))
       .toBe(Math.ceil(ready.height));
 
-    await map.getByRole("link", { name: "DNS", exact: true }).click();
+    const dns = map.getByRole("link", { name: "DNS", exact: true });
+    await dragIntoView(page, map, dns);
+    await dns.click();
     await expect(map.getByRole("complementary", { name: "DNS" })).toBeVisible();
     await expect
       .poll(async () => (await received(page)).find((m) => m.type === "node-selected"))
@@ -220,7 +222,9 @@ test("the Embed dialog builds a snippet from the chosen options, with a preview"
   await page.goto("/roadmaps/backend");
   await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
 
-  await page.getByRole("button", { name: "Embed" }).click();
+  // A rarely used action: in the map page's More menu.
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("button", { name: "Embed…" }).click();
   const dialog = page.getByRole("dialog", { name: "Embed this roadmap" });
   await expect(dialog).toBeVisible();
   await dialog.getByLabel("Theme").selectOption("dark");

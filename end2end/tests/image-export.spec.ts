@@ -49,6 +49,7 @@ test("the whole map downloads as SVG and PNG with the learner's statuses and eve
   await page.keyboard.press("l");
   await expect(page.locator("#node-dns")).toHaveClass(/status-done/);
 
+  await page.getByRole("button", { name: "More" }).click();
   await page.locator(".image-export > summary").click();
   await expect(page.getByRole("radio", { name: "The whole map, as expanded" })).toBeChecked();
   const svg = (await download(page, "Download SVG")).toString("utf8");
@@ -92,6 +93,7 @@ test("'What is on screen' downloads the cards in view and no others", async ({ p
   });
   expect(inView.length).toBeGreaterThan(2);
 
+  await page.getByRole("button", { name: "More" }).click();
   await page.locator(".image-export > summary").click();
   await page.getByRole("radio", { name: "What is on screen" }).check();
   const file = await download(page, "Download SVG");

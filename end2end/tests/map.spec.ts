@@ -92,6 +92,8 @@ test("expand all shows every topic; the outline view lists them too", async ({ p
   await openMap(page);
   const cards = page.locator(".node-card");
   const initial = await cards.count();
+  // A rarely used action: in the More menu.
+  await page.getByRole("button", { name: "More" }).click();
   await page.getByRole("button", { name: "Expand all" }).click();
   await expect.poll(() => cards.count()).toBeGreaterThan(initial + 50);
   await page.getByRole("button", { name: "Outline" }).click();
@@ -107,8 +109,9 @@ test("axe finds no accessibility violations on the map page", async ({ page }) =
 
 test("double-click zooms in around the pointer", async ({ page }) => {
   await openMap(page);
+  // The middle of the map: its corners hold the floating toolbars.
   const box = (await page.locator(".map-viewport").boundingBox())!;
-  await page.mouse.dblclick(box.x + 40, box.y + 40);
+  await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
   await expect(page.locator(".zoom-level")).toHaveText("200%");
 });
 
@@ -163,9 +166,11 @@ test("the theme toggle switches to dark and is remembered", async ({ page }) => 
 test("on a narrow screen the topic panel is a bottom sheet", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 800 });
   await openMap(page, "/roadmaps/backend?node=dns");
-  const panel = page.getByRole("complementary", { name: "DNS" });
-  const box = (await panel.boundingBox())!;
+  await expect(page.getByRole("complementary", { name: "DNS" })).toBeVisible();
+  // The sheet (the frame the panel floats in) spans the window's width at its bottom.
+  const box = (await page.locator(".panel-frame").boundingBox())!;
   expect(Math.round(box.x)).toBe(0);
+  expect(Math.round(box.width)).toBe(390);
   expect(Math.round(box.y + box.height)).toBe(800);
 });
 

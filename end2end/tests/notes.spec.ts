@@ -83,6 +83,8 @@ test("a note renders as sanitized Markdown, marks the card, survives a reload an
   await page.getByRole("group", { name: "View" }).getByRole("button", { name: "Outline" }).click();
   await expect(page.locator("#outline-client-server").getByRole("img", { name: "Has a note" })).toBeVisible();
 
+  // Export lives in the progress details, which the progress chip opens.
+  await page.getByRole("button", { name: /topics settled/ }).click();
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export progress" }).click();
   const file = await download;

@@ -20,7 +20,9 @@ async function markSynced(page: Page, id: string, key: "d" | "l" | "s") {
 
 /** Turns sharing on from the dialog and returns the link it shows. */
 async function turnSharingOn(page: Page, name: string): Promise<string> {
-  await page.getByRole("button", { name: "Share progress" }).click();
+  // A rarely used action: in the map page's More menu.
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("button", { name: "Share progress…" }).click();
   const dialog = page.getByRole("dialog", { name: "Share your progress" });
   await dialog.getByLabel("Name shown").fill(name);
   await dialog.getByRole("button", { name: "Turn sharing on" }).click();
@@ -73,7 +75,8 @@ test("the progress embed on another site's page shows the shared statuses read-o
   const token = link.split("/").pop();
 
   // The Embed dialog offers the progress embed now that this browser holds a link.
-  await page.getByRole("button", { name: "Embed" }).click();
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("button", { name: "Embed…" }).click();
   const embedDialog = page.getByRole("dialog", { name: "Embed this roadmap" });
   await embedDialog.getByLabel("Show my shared progress (read-only)").check();
   await expect(embedDialog.getByLabel("Snippet")).toHaveValue(new RegExp(`share=${token}`));

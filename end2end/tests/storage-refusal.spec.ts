@@ -57,7 +57,9 @@ test("the Embed dialog's snippet, pasted into a page of another site, gives a re
   const origin = appOrigin(baseURL);
   await page.goto("/roadmaps/backend");
   await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
-  await page.getByRole("button", { name: "Embed" }).click();
+  // A rarely used action: in the map page's More menu.
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("button", { name: "Embed…" }).click();
   const dialog = page.getByRole("dialog", { name: "Embed this roadmap" });
   const snippet = await dialog.getByLabel("Snippet").inputValue();
   expect(snippet).toContain(`<script src="${origin}/embed.js" async></script>`);

@@ -109,6 +109,7 @@ test("no authored payload runs in the hydrated map: cards, panel, outline, searc
 
   // The title is shown as text, by the server and again by the browser.
   await expect(page).toHaveTitle(/<\/title><script>window.__xss='title-breakout'<\/script> corpus roadmap/);
+  await page.getByRole("button", { name: "More" }).click();
   await page.getByRole("button", { name: "Expand all" }).click();
   await expect(page.locator("#node-payload-topic")).toContainText(`Topic "><img src=x onerror=`);
 

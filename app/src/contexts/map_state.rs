@@ -1,7 +1,12 @@
 //! The state of one open map: which nodes are expanded, the laid-out map, the viewport, the
-//! measured screen, and the node holding the keyboard focus. Components read it with
-//! `expect_context::<MapState>()`; the geometry itself lives in the pure `layout` and
+//! measured screen, what covers it, and the node holding the keyboard focus. Components read
+//! it with `expect_context::<MapState>()`; the geometry itself lives in the pure `layout` and
 //! `viewport` modules.
+//!
+//! The map element fills the page and floating parts lie over it (the toolbars, the topic
+//! panel or bottom sheet). What they leave uncovered is the map's *visible area*
+//! ([`MapState::visible_area`]): fitting, centring (deep links, search, next topic) and
+//! revealing a focused or selected card all aim at it, so a card is never put under the panel.
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -16,12 +21,24 @@ use crate::{
     viewport::{Extent, Point, Viewport},
 };
 
-/// Where the map starts when the URL names no viewport: unzoomed, with a small margin.
-pub const HOME_VIEW: Viewport = Viewport {
-    x: 24.0,
-    y: 24.0,
-    k: 1.0,
+/// Margin (px) around the start of the trail at 100 % (*Reset*).
+const HOME_MARGIN: f64 = 24.0;
+/// Padding (px) around the whole map when it is fitted, and around a revealed card.
+const FIT_PADDING: f64 = 16.0;
+const REVEAL_PADDING: f64 = 24.0;
+/// The visible area the server assumes before the browser measures one: a 1280 × 800 window
+/// less the app bar (48 px) and the floating toolbars' bands (52 px on top, 84 px below). The map page starts
+/// at its home view for this area; the browser moves to the real screen's at once (which is
+/// the same view on any screen wide enough for the first column).
+pub const REFERENCE_AREA: Extent = Extent {
+    x: 0.0,
+    y: 52.0,
+    width: 1280.0,
+    height: 616.0,
 };
+/// Below this zoom the map is an overview: topics turn into marks coloured by status and
+/// stages into large labelled landmarks (semantic zoom).
+pub const OVERVIEW_ZOOM: f64 = 0.75;
 /// Content pixels of the map that always stay on screen when panning.
 pub const PAN_MARGIN: f64 = 80.0;
 /// Zoom step of the buttons and keys.
@@ -31,6 +48,9 @@ pub const ZOOM_STEP: f64 = 1.5;
 pub struct MapState {
     pub roadmap: StoredValue<Arc<Roadmap>>,
     pub expanded: RwSignal<BTreeSet<NodeId>>,
+    /// The layout's shape: the winding two-sided trail (the map page) or one strip (the
+    /// embed); set by the page before it renders, so server and browser agree.
+    pub layout_options: RwSignal<LayoutOptions>,
     pub layout: Memo<MapLayout>,
     /// Each visible node's placement by id (the cards look themselves up here).
     pub placements: Memo<HashMap<NodeId, PlacedNode>>,
@@ -43,6 +63,95 @@ pub struct MapState {
     pub highlighted: RwSignal<Option<NodeId>>,
     /// The node open in the panel (`?node=`, aliases resolved).
     pub selected: Memo<Option<NodeId>>,
+    /// How far the floating toolbars reach into the map element (top and bottom bands),
+    /// measured by the page.
+    pub bands: RwSignal<Insets>,
+    /// Whether the topic panel floats over this map (the map page: a side panel, a bottom
+    /// sheet on narrow screens); the embed lays its panel out itself.
+    pub panel_floats: RwSignal<bool>,
+    /// The bottom sheet's state on narrow screens.
+    pub sheet: RwSignal<Sheet>,
+    /// A topic to centre in the visible area once it is known (deep link, search, next
+    /// topic); a plain selection is only revealed.
+    pub centre_request: RwSignal<Option<NodeId>>,
+    /// True while the viewport glides to a target set by a button, a key or a selection; a
+    /// gesture stops it (the canvas follows the pointer without delay).
+    pub gliding: RwSignal<bool>,
+    /// The topic whose status menu is open (right-click or long press on its card).
+    pub status_menu: RwSignal<Option<NodeId>>,
+    /// The view the page moved to by itself on load, which the URL does not record.
+    pub auto_view: StoredValue<Option<Viewport>>,
+}
+
+/// Widest map (px) that shows the topic panel as a bottom sheet rather than a side panel; the
+/// stylesheet's media queries use the same width.
+pub const NARROW: f64 = 640.0;
+/// Room (px) the full-height sheet leaves above it for the selected card.
+pub const SHEET_CARD_ROOM: f64 = 96.0;
+/// Gap (px) between the side panel and the map element's right edge.
+pub const PANEL_MARGIN: f64 = 12.0;
+
+/// The side panel's width on a map `width` px wide: 40 % within 300…420 px (the stylesheet's
+/// `clamp(300px, 40vw, 420px)`).
+pub fn panel_width(width: f64) -> f64 {
+    (width * 0.4).clamp(300.0, 420.0)
+}
+
+/// The bottom sheet: peeking (the lower part of the map), full (all but a band at the top
+/// for the card), or following a drag (its height in px).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sheet {
+    Peek,
+    Full,
+    Dragging(f64),
+}
+
+impl Sheet {
+    /// The sheet's height on a map `screen` tall whose top band is `top` px.
+    pub fn height(self, screen_height: f64, top: f64) -> f64 {
+        let full = (screen_height - top - SHEET_CARD_ROOM).max(0.0);
+        match self {
+            Self::Peek => (screen_height * 0.45).min(full),
+            Self::Full => full,
+            Self::Dragging(height) => height.clamp(0.0, full),
+        }
+    }
+}
+
+/// How far (px) floating parts reach into the map element from each side.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Insets {
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+    pub left: f64,
+}
+
+/// `screen` less `insets` (never narrower or shorter than 1 px).
+pub fn visible_area(screen: Extent, insets: Insets) -> Extent {
+    let width = (screen.width - insets.left - insets.right).max(1.0);
+    let height = (screen.height - insets.top - insets.bottom).max(1.0);
+    Extent::new(insets.left, insets.top, width, height)
+}
+
+/// The home view (*Reset*, and where a map page starts): 100 %, the start of the trail at the
+/// top of `area`, its first column against the left edge — or, when `area` is narrower than
+/// that column (a phone), the first stage card centred. From the layout alone, so server and
+/// browser agree for the same area.
+pub fn home_view(layout: &MapLayout, area: Extent) -> Viewport {
+    let Some(first) = layout.stages.first() else {
+        return Viewport::new(area.x + HOME_MARGIN, area.y + HOME_MARGIN, 1.0);
+    };
+    let column = first.region;
+    let x = if column.width + 2.0 * HOME_MARGIN <= area.width {
+        area.x + HOME_MARGIN - column.x
+    } else {
+        let stage_centre = layout
+            .find(first.id.as_str())
+            .map_or(column.center().0, |stage| stage.rect.center().0);
+        area.x + area.width / 2.0 - stage_centre
+    };
+    Viewport::new(x, area.y + HOME_MARGIN / 2.0 - column.y, 1.0)
 }
 
 pub fn provide_map_state(
@@ -62,11 +171,11 @@ pub fn provide_map_state(
         expanded.extend(roadmap.with_value(|r| layout::ancestors(r, id.as_str())));
     }
     let expanded = RwSignal::new(expanded);
+    let layout_options = RwSignal::new(LayoutOptions::default());
     let layout = Memo::new(move |_| {
+        let options = layout_options.get();
         roadmap.with_value(|roadmap| {
-            expanded.with(|expanded| {
-                layout::layout_roadmap(roadmap, expanded, &LayoutOptions::default())
-            })
+            expanded.with(|expanded| layout::layout_roadmap(roadmap, expanded, &options))
         })
     });
     let placements = Memo::new(move |_| {
@@ -81,13 +190,25 @@ pub fn provide_map_state(
     let state = MapState {
         roadmap,
         expanded,
+        layout_options,
         layout,
         placements,
-        viewport: RwSignal::new(view.unwrap_or(HOME_VIEW)),
+        viewport: RwSignal::new(view.unwrap_or(Viewport::new(HOME_MARGIN, HOME_MARGIN, 1.0))),
         screen: RwSignal::new(None),
-        focused: RwSignal::new(initially_selected.or(first)),
+        focused: RwSignal::new(initially_selected.clone().or(first)),
         highlighted: RwSignal::new(None),
         selected,
+        bands: RwSignal::new(Insets::default()),
+        panel_floats: RwSignal::new(false),
+        sheet: RwSignal::new(Sheet::Peek),
+        status_menu: RwSignal::new(None),
+        auto_view: StoredValue::new(None),
+        centre_request: RwSignal::new(if view.is_none() {
+            initially_selected.clone()
+        } else {
+            None
+        }),
+        gliding: RwSignal::new(false),
     };
     provide_context(state);
     state
@@ -107,8 +228,50 @@ impl MapState {
         })
     }
 
-    /// Sets the viewport, clamped so the map cannot be lost off screen.
+    /// What covers the map element now (tracked): the toolbar bands, and the panel when a
+    /// topic is open — on the right, or the sheet at the bottom of a narrow map.
+    pub fn insets(&self) -> Insets {
+        let mut insets = self.bands.get();
+        let Some(screen) = self.screen.get() else {
+            return insets;
+        };
+        if self.panel_floats.get() && self.selected.with(Option::is_some) {
+            if screen.width <= NARROW {
+                let sheet = self.sheet.get().height(screen.height, insets.top);
+                insets.bottom = insets.bottom.max(sheet);
+            } else {
+                insets.right = insets.right.max(panel_width(screen.width) + PANEL_MARGIN);
+            }
+        }
+        insets
+    }
+
+    /// The part of the map element nothing covers, in the element's own pixels; `None` until
+    /// the element has been measured.
+    pub fn visible_area(&self) -> Option<Extent> {
+        let screen = self.screen.get_untracked()?;
+        Some(visible_area(screen, untrack(|| self.insets())))
+    }
+
+    /// Sets the viewport, clamped so the map cannot be lost off screen. A gesture: any glide
+    /// in progress stops.
     pub fn set_viewport(&self, next: Viewport) {
+        if self.gliding.get_untracked() {
+            self.gliding.set(false);
+        }
+        self.apply(next);
+    }
+
+    /// Moves to `next` smoothly (buttons, keys, selections); `prefers-reduced-motion` turns
+    /// the glide into a jump in the stylesheet.
+    pub fn glide_to(&self, next: Viewport) {
+        if !self.gliding.get_untracked() {
+            self.gliding.set(true);
+        }
+        self.apply(next);
+    }
+
+    fn apply(&self, next: Viewport) {
         let next = match self.screen.get_untracked() {
             Some(screen) => next.clamp(self.content_extent(), screen, PAN_MARGIN),
             None => next,
@@ -116,13 +279,14 @@ impl MapState {
         self.viewport.set(next);
     }
 
+    /// Zooms by `factor` around the centre of the visible area.
     pub fn zoom_by(&self, factor: f64) {
-        let Some(screen) = self.screen.get_untracked() else {
+        let Some(area) = self.visible_area() else {
             return;
         };
-        let centre = Point::new(screen.width / 2.0, screen.height / 2.0);
+        let centre = Point::new(area.x + area.width / 2.0, area.y + area.height / 2.0);
         let (next, _) = self.viewport.get_untracked().zoom_at(centre, factor);
-        self.set_viewport(next);
+        self.glide_to(next);
     }
 
     /// One zoom step in (the `+` button and key).
@@ -135,16 +299,87 @@ impl MapState {
         self.zoom_by(1.0 / ZOOM_STEP);
     }
 
+    /// The whole map inside the visible area.
     pub fn fit(&self) {
-        if let Some(screen) = self.screen.get_untracked() {
-            let local = Extent::new(0.0, 0.0, screen.width, screen.height);
-            self.viewport
-                .set(Viewport::fit(self.content_extent(), local, 24.0));
+        if let Some(area) = self.visible_area() {
+            self.glide_to(Viewport::fit(self.content_extent(), area, FIT_PADDING));
         }
     }
 
+    /// Where a map page starts on this screen: at home (100 %) when the visible area is wide
+    /// enough for the trail's first column, else (a phone) the whole roadmap fitted — at 100 %
+    /// a phone would show a cut-off part of one stage; the overview shows every stage, and a
+    /// tap on one zooms in.
+    pub fn start(&self) {
+        let Some(area) = self.visible_area() else {
+            return;
+        };
+        let column = self.layout.with_untracked(|layout| {
+            layout
+                .stages
+                .first()
+                .map_or(0.0, |first| first.region.width)
+        });
+        if column + 2.0 * HOME_MARGIN <= area.width {
+            self.reset();
+        } else {
+            self.fit();
+        }
+    }
+
+    /// The home view ([`home_view`]) for the visible area.
     pub fn reset(&self) {
-        self.set_viewport(HOME_VIEW);
+        let area = self.visible_area().unwrap_or(REFERENCE_AREA);
+        self.glide_to(self.layout.with_untracked(|layout| home_view(layout, area)));
+    }
+
+    /// Whether the card of `id` lies wholly inside the visible area.
+    pub fn is_card_visible(&self, id: &NodeId) -> bool {
+        let (Some(area), Some(node)) = (self.visible_area(), self.node_extent(id)) else {
+            return false;
+        };
+        let view = self.viewport.get_untracked();
+        let top_left = view.to_screen(Point::new(node.x, node.y));
+        let (right, bottom) = (
+            top_left.x + node.width * view.k,
+            top_left.y + node.height * view.k,
+        );
+        top_left.x >= area.x - 0.5
+            && top_left.y >= area.y - 0.5
+            && right <= area.x + area.width + 0.5
+            && bottom <= area.y + area.height + 0.5
+    }
+
+    /// The card a keyboard user should land on when tabbing into the map: the focused one if
+    /// it is in view, else the visible card nearest the centre of the visible area (or the
+    /// nearest card at all when none is wholly visible).
+    pub fn card_to_focus(&self) -> Option<NodeId> {
+        if let Some(id) = self.focused.get_untracked() {
+            if self.is_card_visible(&id) {
+                return Some(id);
+            }
+        }
+        let area = self.visible_area()?;
+        let view = self.viewport.get_untracked();
+        let centre = view.to_content(Point::new(
+            area.x + area.width / 2.0,
+            area.y + area.height / 2.0,
+        ));
+        self.layout.with_untracked(|layout| {
+            let distance = |node: &PlacedNode| {
+                let (x, y) = node.rect.center();
+                (x - centre.x).hypot(y - centre.y)
+            };
+            let nearest = |visible_only: bool| {
+                layout
+                    .nodes
+                    .iter()
+                    .filter(|node| !visible_only || self.is_card_visible(&node.id))
+                    .min_by(|a, b| distance(a).total_cmp(&distance(b)))
+                    .map(|node| node.id.clone())
+            };
+            nearest(true).or_else(|| nearest(false))
+        })
     }
 
     /// Expands or collapses a node, keeping it at the same place on screen.
@@ -178,16 +413,21 @@ impl MapState {
         }
     }
 
+    /// Pans by how far the node moved in the new layout, gliding in step with the cards (the
+    /// same duration and easing), so the node stays put on screen throughout.
     fn keep_in_place(&self, id: &NodeId, before: Option<Extent>) {
         if let (Some(before), Some(after)) = (before, self.node_extent(id)) {
             let view = self.viewport.get_untracked();
-            self.viewport
-                .set(view.pan_by((before.x - after.x) * view.k, (before.y - after.y) * view.k));
+            if before.x != after.x || before.y != after.y {
+                self.gliding.set(true);
+                self.viewport
+                    .set(view.pan_by((before.x - after.x) * view.k, (before.y - after.y) * view.k));
+            }
         }
     }
 
-    /// Expands everything above `id` so it is on the map, then pans it into view.
-    pub fn reveal(&self, id: &NodeId) {
+    /// Expands everything above `id` so it is on the map.
+    pub fn expand_to(&self, id: &NodeId) {
         let ancestors = self
             .roadmap
             .with_value(|roadmap| layout::ancestors(roadmap, id.as_str()));
@@ -197,41 +437,37 @@ impl MapState {
         {
             self.expanded.update(|expanded| expanded.extend(ancestors));
         }
-        self.pan_into_view(id);
     }
 
+    /// The smallest pan that shows the card of `id` wholly inside the visible area.
     pub fn pan_into_view(&self, id: &NodeId) {
-        if let (Some(screen), Some(node)) = (self.screen.get_untracked(), self.node_extent(id)) {
-            let local = Extent::new(0.0, 0.0, screen.width, screen.height);
-            let next = self.viewport.get_untracked().reveal(node, local, 32.0);
-            self.viewport.set(next);
+        if let (Some(area), Some(node)) = (self.visible_area(), self.node_extent(id)) {
+            let view = self.viewport.get_untracked();
+            let next = view.reveal(node, area, REVEAL_PADDING);
+            if next != view {
+                self.glide_to(next);
+            }
         }
     }
 
-    pub fn center_on(&self, id: &NodeId) {
-        if let (Some(screen), Some(node)) = (self.screen.get_untracked(), self.node_extent(id)) {
-            let local = Extent::new(0.0, 0.0, screen.width, screen.height);
+    /// Zooms to 100 % centred on the card of `id` (a stage landmark clicked in the overview).
+    pub fn zoom_to(&self, id: &NodeId) {
+        if let (Some(area), Some(node)) = (self.visible_area(), self.node_extent(id)) {
+            let view = Viewport::new(0.0, 0.0, 1.0);
             let centre = Point::new(node.x + node.width / 2.0, node.y + node.height / 2.0);
-            let next = self.viewport.get_untracked().center_on(centre, local);
-            self.set_viewport(next);
+            self.glide_to(view.center_on(centre, area));
         }
     }
 
-    /// A page opened on a topic but without a viewport (a deep link, an embed's `node=`):
-    /// centres that topic once the map has been measured, then never again.
-    pub fn centre_selected_on_first_measure(&self) {
-        let state = *self;
-        Effect::new(move |done: Option<bool>| {
-            if done == Some(true) {
-                return true;
+    /// Centres the card of `id` in the visible area, at a zoom where its title reads.
+    pub fn center_on(&self, id: &NodeId) {
+        if let (Some(area), Some(node)) = (self.visible_area(), self.node_extent(id)) {
+            let mut view = self.viewport.get_untracked();
+            if view.k < OVERVIEW_ZOOM {
+                view.k = 1.0;
             }
-            if state.screen.get().is_none() {
-                return false;
-            }
-            if let Some(id) = state.selected.get_untracked() {
-                state.center_on(&id);
-            }
-            true
-        });
+            let centre = Point::new(node.x + node.width / 2.0, node.y + node.height / 2.0);
+            self.glide_to(view.center_on(centre, area));
+        }
     }
 }

@@ -96,7 +96,7 @@ pub fn ImageExport() -> impl IntoView {
 
     view! {
         <details class="image-export">
-            <summary>"Image"</summary>
+            <summary>"Download image…"</summary>
             <div class="image-export-body">
                 <fieldset>
                     <legend>"Download an image of the map with your progress"</legend>

@@ -145,19 +145,28 @@ fn open(state: MapState) -> bool {
     false
 }
 
-/// Moves the roving tab stop to `id`, pans it into view and focuses its card once drawn.
+/// Moves the roving tab stop to `id`, pans it into view (unless it is about to be centred)
+/// and focuses its card once drawn.
 pub fn focus(state: MapState, id: NodeId) {
     state.focused.set(Some(id.clone()));
-    state.pan_into_view(&id);
+    if state
+        .centre_request
+        .with_untracked(|r| r.as_ref() != Some(&id))
+    {
+        state.pan_into_view(&id);
+    }
     request_animation_frame(move || focus_card(&id));
 }
 
+/// Focuses the card of `id` without letting the browser scroll anything: the map pans itself.
 pub fn focus_card(id: &NodeId) {
     use wasm_bindgen::JsCast;
     if let Some(card) = document()
         .get_element_by_id(&format!("node-{id}"))
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = card.focus();
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = card.focus_with_options(&options);
     }
 }

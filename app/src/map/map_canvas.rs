@@ -1,13 +1,23 @@
 //! The pannable, zoomable map: one container moved by a single CSS transform bound to the
-//! viewport signal, holding the edge layer and the node cards. Pan and zoom never touch the
-//! nodes. Gestures follow d3-zoom: drag pans (mouse, pen, touch), the wheel zooms around the
-//! cursor, two fingers pinch around their midpoint, double-click zooms in.
+//! viewport signal, holding the edge layer, the node cards and the stage landmarks. Pan and
+//! zoom never touch the nodes. Gestures follow d3-zoom: a drag pans (mouse, pen, one finger)
+//! wherever it starts — on a card or its title too — the wheel zooms around the cursor, two
+//! fingers pinch around their midpoint, a double-click or double-tap zooms in, a long press
+//! on a topic opens its status menu.
+//!
+//! Semantic zoom: below [`OVERVIEW_ZOOM`] the viewport carries the `overview` class and the
+//! stylesheet turns topics into status-coloured marks and shows each stage as a landmark
+//! label (`landmark_layer.rs`), whose size follows `--k` so it reads at any zoom.
 
 use leptos::{ev, html, prelude::*};
 
 use crate::{
-    contexts::{map_state::MapState, progress::ProgressState},
-    map::{edge_layer::EdgeLayer, keyboard, node_card::NodeCard},
+    contexts::{
+        map_state::{MapState, OVERVIEW_ZOOM},
+        progress::ProgressState,
+    },
+    map::{edge_layer::EdgeLayer, keyboard, landmark_layer::LandmarkLayer, node_card::NodeCard},
+    roadmap::NodeId,
     viewport::{Extent, Point},
 };
 
@@ -15,8 +25,11 @@ use crate::{
 const DRAG_THRESHOLD: f64 = 4.0;
 /// Cards are culled (not rendered) outside the screen once the map shows more than this.
 const CULL_ABOVE: usize = 400;
-/// Below this zoom, cards show simplified labels.
-const LOW_ZOOM: f64 = 0.55;
+/// How long (ms) a still finger on a topic waits before its status menu opens.
+const LONG_PRESS_MS: u64 = 550;
+/// Two taps closer than this (ms, px) are a double-tap.
+const DOUBLE_TAP_MS: f64 = 320.0;
+const DOUBLE_TAP_PX: f64 = 30.0;
 
 #[derive(Clone, Debug, Default)]
 struct Gesture {
@@ -24,6 +37,12 @@ struct Gesture {
     pointers: Vec<(i32, Point)>,
     start: Option<Point>,
     dragging: bool,
+    /// The press turned into something else (a long press): its click is swallowed.
+    consumed: bool,
+    /// The last tap of a finger: when (ms) and where, for double-taps.
+    last_tap: Option<(f64, Point)>,
+    /// When the last touch double-tap zoomed (the browser's own dblclick must not zoom again).
+    double_tapped_at: f64,
 }
 
 #[component]
@@ -32,6 +51,15 @@ pub fn MapCanvas() -> impl IntoView {
     let progress = use_context::<ProgressState>();
     let container = NodeRef::<html::Div>::new();
     let gesture = StoredValue::new(Gesture::default());
+    let long_press = StoredValue::new(None::<TimeoutHandle>);
+    // When Tab was last pressed: focus arriving right after it is keyboard navigation.
+    let tabbed_at = StoredValue::new(f64::NEG_INFINITY);
+    let tab_listener = window_event_listener(ev::keydown, move |event| {
+        if event.key() == "Tab" {
+            tabbed_at.set_value(js_now());
+        }
+    });
+    on_cleanup(move || tab_listener.remove());
 
     let local = move |client_x: i32, client_y: i32| -> Point {
         container
@@ -47,9 +75,10 @@ pub fn MapCanvas() -> impl IntoView {
     let measure = move || {
         if let Some(el) = container.get_untracked() {
             let rect = el.get_bounding_client_rect();
-            state
-                .screen
-                .set(Some(Extent::new(0.0, 0.0, rect.width(), rect.height())));
+            let next = Some(Extent::new(0.0, 0.0, rect.width(), rect.height()));
+            if state.screen.get_untracked() != next {
+                state.screen.set(next);
+            }
         }
     };
     Effect::new(move |_| {
@@ -63,9 +92,22 @@ pub fn MapCanvas() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     wheel::attach(container, state);
 
+    let cancel_long_press = move || {
+        if let Some(handle) = long_press.get_value() {
+            handle.clear();
+            long_press.set_value(None);
+        }
+    };
+
     let on_pointerdown = move |event: ev::PointerEvent| {
         if event.button() != 0 && event.pointer_type() == "mouse" {
             return;
+        }
+        if state.gliding.get_untracked() {
+            state.gliding.set(false);
+        }
+        if state.status_menu.with_untracked(Option::is_some) && !in_status_menu(&event) {
+            state.status_menu.set(None);
         }
         let point = local(event.client_x(), event.client_y());
         gesture.update_value(|g| {
@@ -73,7 +115,26 @@ pub fn MapCanvas() -> impl IntoView {
             g.pointers.push((event.pointer_id(), point));
             g.start = Some(point);
             g.dragging = g.pointers.len() > 1;
+            g.consumed = false;
         });
+        cancel_long_press();
+        // A still finger on a topic card opens its status menu.
+        if event.pointer_type() == "touch" {
+            if let Some(id) = card_under(&event) {
+                let handle = set_timeout_with_handle(
+                    move || {
+                        let still = gesture.with_value(|g| g.pointers.len() == 1 && !g.dragging);
+                        if still {
+                            gesture.update_value(|g| g.consumed = true);
+                            state.status_menu.set(Some(id.clone()));
+                        }
+                    },
+                    std::time::Duration::from_millis(LONG_PRESS_MS),
+                )
+                .ok();
+                long_press.set_value(handle);
+            }
+        }
     };
 
     let on_pointermove = move |event: ev::PointerEvent| {
@@ -106,6 +167,7 @@ pub fn MapCanvas() -> impl IntoView {
             next_view = Some(view.pan_by(point.x - previous.x, point.y - previous.y));
         });
         if capture {
+            cancel_long_press();
             if let Some(el) = container.get_untracked() {
                 let _ = el.set_pointer_capture(id);
             }
@@ -116,32 +178,88 @@ pub fn MapCanvas() -> impl IntoView {
     };
 
     let on_pointerup = move |event: ev::PointerEvent| {
+        cancel_long_press();
+        let point = local(event.client_x(), event.client_y());
+        let now = js_now();
+        let mut double_tap = false;
         gesture.update_value(|g| {
+            let was_tap = !g.dragging && !g.consumed && g.pointers.len() == 1;
             g.pointers.retain(|(id, _)| *id != event.pointer_id());
             if g.pointers.is_empty() {
                 g.start = None;
             }
+            if event.pointer_type() == "touch" && was_tap {
+                match g.last_tap {
+                    Some((at, p))
+                        if now - at < DOUBLE_TAP_MS
+                            && (p.x - point.x).hypot(p.y - point.y) < DOUBLE_TAP_PX =>
+                    {
+                        double_tap = true;
+                        g.last_tap = None;
+                        g.double_tapped_at = now;
+                    }
+                    _ => g.last_tap = Some((now, point)),
+                }
+            }
         });
+        if double_tap {
+            let (next, _) = state.viewport.get_untracked().zoom_at(point, 2.0);
+            state.glide_to(next);
+        }
     };
 
-    // A press that turned into a drag must not also click the card under it.
+    // A press that turned into a drag or a long press must not also click the card under it.
     let on_click_capture = move |event: ev::MouseEvent| {
-        let dragged = gesture.with_value(|g| g.dragging);
-        if dragged {
+        let swallow = gesture.with_value(|g| g.dragging || g.consumed);
+        if swallow {
             event.prevent_default();
             event.stop_propagation();
-            gesture.update_value(|g| g.dragging = false);
+            gesture.update_value(|g| {
+                g.dragging = false;
+                g.consumed = false;
+            });
         }
     };
 
     let on_dblclick = move |event: ev::MouseEvent| {
+        if js_now() - gesture.with_value(|g| g.double_tapped_at) < 600.0 {
+            return;
+        }
         let anchor = local(event.client_x(), event.client_y());
         let (next, _) = state.viewport.get_untracked().zoom_at(anchor, 2.0);
-        state.set_viewport(next);
+        state.glide_to(next);
     };
 
-    let transform = move || state.viewport.with(|view| view.css_transform());
-    let low_zoom = move || state.viewport.with(|view| view.k < LOW_ZOOM);
+    // Tabbing into the tree lands on a card in view (the last focused one if it is visible,
+    // else the one nearest the centre); every other focus move pans its card into view.
+    // Focus from a pointer press is left alone: the press may be the start of a drag.
+    let on_focusin = move |event: ev::FocusEvent| {
+        let Some(id) = event_card_id(event.target()) else {
+            return;
+        };
+        if gesture.with_value(|g| !g.pointers.is_empty()) {
+            return;
+        }
+        let tabbed_in = event_card_id(event.related_target()).is_none()
+            && js_now() - tabbed_at.get_value() < 1000.0;
+        if tabbed_in && !state.is_card_visible(&id) {
+            if let Some(best) = state.card_to_focus() {
+                if best != id {
+                    state.focused.set(Some(best.clone()));
+                    keyboard::focus_card(&best);
+                    return;
+                }
+            }
+        }
+        state.pan_into_view(&id);
+    };
+
+    let style = move || {
+        state
+            .viewport
+            .with(|view| format!("transform: {}; --k: {}", view.css_transform(), view.k))
+    };
+    let overview = move || state.viewport.with(|view| view.k < OVERVIEW_ZOOM);
 
     // Every visible node, or only those near the screen once the map is large.
     let cards = move || {
@@ -179,7 +297,8 @@ pub fn MapCanvas() -> impl IntoView {
     view! {
         <div
             class="map-viewport"
-            class:low-zoom=low_zoom
+            class:overview=overview
+            class:gliding=move || state.gliding.get()
             node_ref=container
             on:pointerdown=on_pointerdown
             on:pointermove=on_pointermove
@@ -187,28 +306,60 @@ pub fn MapCanvas() -> impl IntoView {
             on:pointercancel=on_pointerup
             on:dblclick=on_dblclick
             on:click:capture=on_click_capture
+            on:dragstart=|event: ev::DragEvent| event.prevent_default()
+            on:focusin=on_focusin
             on:keydown=move |event| keyboard::on_map_keydown(state, progress, event)
         >
-            <div class="map-canvas" style:transform=transform>
+            <div class="map-canvas" style=style>
                 <EdgeLayer />
                 <div role="tree" aria-label="Roadmap topics" class="map-nodes">
                     <For each=cards key=|id| id.clone() let:id>
                         <NodeCard id />
                     </For>
                 </div>
+                <LandmarkLayer />
             </div>
         </div>
-        <p class="map-hint">
-            "Drag to pan · wheel or pinch to zoom · arrow keys move between topics · Enter opens one · "
-            <kbd>"+"</kbd>
-            " "
-            <kbd>"−"</kbd>
-            " zoom · "
-            <kbd>"0"</kbd>
-            " reset · "
-            <kbd>"f"</kbd>
-            " fit"
-        </p>
+    }
+    // Erased: the pages around it nest deep enough for the wasm build's type-depth limit.
+    .into_any()
+}
+
+/// The id of the card an event happened on (`node-{id}`), if any.
+fn event_card_id(target: Option<web_sys::EventTarget>) -> Option<NodeId> {
+    use wasm_bindgen::JsCast;
+    let element = target?.dyn_into::<web_sys::Element>().ok()?;
+    let card = element.closest(".node-card").ok().flatten()?;
+    NodeId::parse(card.id().strip_prefix("node-")?).ok()
+}
+
+/// Whether a press is inside an open status menu.
+fn in_status_menu(event: &ev::PointerEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest(".status-menu").ok().flatten())
+        .is_some()
+}
+
+/// The topic card (not a stage) under a pointer press.
+fn card_under(event: &ev::PointerEvent) -> Option<NodeId> {
+    use wasm_bindgen::JsCast;
+    let element = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let card = element.closest(".node-card:not(.stage)").ok().flatten()?;
+    NodeId::parse(card.id().strip_prefix("node-")?).ok()
+}
+
+/// Milliseconds since the page loaded (0 during server rendering).
+fn js_now() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
     }
 }
 

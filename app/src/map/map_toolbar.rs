@@ -2,24 +2,12 @@ use leptos::prelude::*;
 
 use crate::{contexts::map_state::MapState, layout};
 
-/// Buttons for the viewport (zoom in/out, reset, fit) and for expansion (all, none, level).
+/// Buttons for the viewport (zoom in/out, reset, fit) and for expansion (all, none, level):
+/// the embed's toolbar (the map page spreads them over its zoom controls and its menu).
 #[component]
 pub fn MapToolbar() -> impl IntoView {
     let state = expect_context::<MapState>();
     let zoom_percent = move || format!("{:.0}%", state.viewport.with(|v| v.k) * 100.0);
-    let expand_all = move |_| {
-        let all = state.roadmap.with_value(|r| layout::all_expandable(r));
-        state.replace_expanded(all);
-    };
-    let collapse_all = move |_| state.replace_expanded(Default::default());
-    let to_level = move |event: leptos::ev::Event| {
-        if let Ok(level) = event_target_value(&event).parse::<usize>() {
-            let next = state
-                .roadmap
-                .with_value(|r| layout::expanded_to_level(r, level));
-            state.replace_expanded(next);
-        }
-    };
 
     view! {
         <div class="map-toolbar" role="toolbar" aria-label="Map controls">
@@ -41,24 +29,56 @@ pub fn MapToolbar() -> impl IntoView {
                 </button>
             </div>
             <div class="group">
-                <button type="button" on:click=expand_all>
-                    "Expand all"
-                </button>
-                <button type="button" on:click=collapse_all>
-                    "Collapse all"
-                </button>
-                <label>
-                    "Show levels "
-                    <select on:change=to_level>
-                        <option value="1" selected>
-                            "1"
-                        </option>
-                        <option value="2">"2"</option>
-                        <option value="3">"3"</option>
-                        <option value="4">"4"</option>
-                    </select>
-                </label>
+                <ExpansionControls />
             </div>
         </div>
+    }
+}
+
+/// *Expand all*, *Collapse all* and *Show levels*; `on_done` runs after a button acted (a
+/// menu closes itself).
+#[component]
+pub fn ExpansionControls(#[prop(optional)] on_done: Option<Callback<()>>) -> impl IntoView {
+    let state = expect_context::<MapState>();
+    let done = move || {
+        if let Some(done) = on_done {
+            done.run(());
+        }
+    };
+    let expand_all = move |_| {
+        let all = state.roadmap.with_value(|r| layout::all_expandable(r));
+        state.replace_expanded(all);
+        done();
+    };
+    let collapse_all = move |_| {
+        state.replace_expanded(Default::default());
+        done();
+    };
+    let to_level = move |event: leptos::ev::Event| {
+        if let Ok(level) = event_target_value(&event).parse::<usize>() {
+            let next = state
+                .roadmap
+                .with_value(|r| layout::expanded_to_level(r, level));
+            state.replace_expanded(next);
+        }
+    };
+    view! {
+        <button type="button" on:click=expand_all>
+            "Expand all"
+        </button>
+        <button type="button" on:click=collapse_all>
+            "Collapse all"
+        </button>
+        <label>
+            "Show levels "
+            <select on:change=to_level>
+                <option value="1" selected>
+                    "1"
+                </option>
+                <option value="2">"2"</option>
+                <option value="3">"3"</option>
+                <option value="4">"4"</option>
+            </select>
+        </label>
     }
 }

@@ -1,27 +1,40 @@
 use leptos::{ev, prelude::*};
 
 use crate::{
-    contexts::map_state::MapState,
+    contexts::map_state::{visible_area, MapState},
     viewport::{minimap_rect, minimap_scale, Extent, Point, Size},
 };
 
-const WIDTH: f64 = 180.0;
-const HEIGHT: f64 = 140.0;
+/// The minimap's height (px) and the widths it may take: its box has the map's proportions,
+/// so the whole roadmap fills it.
+const HEIGHT: f64 = 64.0;
+const MIN_WIDTH: f64 = 48.0;
+const MAX_WIDTH: f64 = 200.0;
+
+/// The box for content of this shape: `HEIGHT` tall and as wide as the map's proportions ask,
+/// within the limits (a very wide or tall map gets a shorter or narrower box instead).
+fn box_size(content: Extent) -> Size {
+    if content.width <= 0.0 || content.height <= 0.0 {
+        return Size {
+            width: HEIGHT,
+            height: HEIGHT,
+        };
+    }
+    let aspect = content.width / content.height;
+    let width = (HEIGHT * aspect).clamp(MIN_WIDTH, MAX_WIDTH);
+    Size {
+        width: width.round(),
+        height: (width / aspect).min(HEIGHT).max(16.0).round(),
+    }
+}
 
 /// A small overview of the whole map with the visible area outlined; click or drag in it to
 /// move there.
 #[component]
 pub fn Minimap() -> impl IntoView {
     let state = expect_context::<MapState>();
-    let scale = move || {
-        minimap_scale(
-            state.content_extent(),
-            Size {
-                width: WIDTH,
-                height: HEIGHT,
-            },
-        )
-    };
+    let size = Memo::new(move |_| box_size(state.content_extent()));
+    let scale = move || minimap_scale(state.content_extent(), size.get());
     let dragging = RwSignal::new(false);
     // Measured through a node ref: with delegated events, `current_target` is the document.
     let svg = NodeRef::<leptos::svg::Svg>::new();
@@ -47,11 +60,12 @@ pub fn Minimap() -> impl IntoView {
     };
     let view_box = move || {
         let screen = state.screen.get()?;
-        let visible = state.viewport.get().visible_content(screen);
+        let area = visible_area(screen, state.insets());
+        let visible = state.viewport.get().visible_content(area);
         Some(minimap_rect(visible, state.content_extent(), scale()))
     };
     let move_to = move |event: &ev::PointerEvent| {
-        let Some(screen) = state.screen.get_untracked() else {
+        let Some(screen) = state.visible_area() else {
             return;
         };
         let Some(el) = svg.get_untracked() else {
@@ -77,8 +91,8 @@ pub fn Minimap() -> impl IntoView {
             class="minimap"
             role="img"
             aria-label="Minimap: click or drag to move the map"
-            width=WIDTH
-            height=HEIGHT
+            width=move || size.get().width
+            height=move || size.get().height
             on:pointerdown=move |event| {
                 dragging.set(true);
                 move_to(&event);

@@ -1,7 +1,11 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, tachys::html::attribute::custom::custom_attribute};
 
 use crate::{
-    contexts::{map_links::use_map_links, map_state::MapState, progress::ProgressState},
+    contexts::{
+        map_links::use_map_links,
+        map_state::{MapState, OVERVIEW_ZOOM},
+        progress::ProgressState,
+    },
     layout,
     map::status_buttons::{icon, StatusButtons},
     progress::Status,
@@ -11,6 +15,12 @@ use crate::{
 /// One card on the map: a tree item (one roving tab stop for the whole tree), its title a
 /// link that opens the topic, and a toggle for nodes with children. Its position comes from
 /// the layout, so cards glide to their new place when the map re-lays out.
+///
+/// Inside the card (sized for them by `layout::card_size`): the done checkbox on the left,
+/// the title, and on the right a slot with the status and note icons over the expand badge,
+/// so none of them covers the title. The tree item's accessible name is the title once plus
+/// the status (a stage: its settled/total), never the text of its controls; its level,
+/// position and set size are real `aria-*` attributes.
 #[component]
 pub fn NodeCard(id: NodeId) -> impl IntoView {
     let state = expect_context::<MapState>();
@@ -66,7 +76,15 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             })
         }
     };
-    let menu_open = RwSignal::new(false);
+    let menu_open = {
+        let id = id.clone();
+        Memo::new(move |_| state.status_menu.with(|m| m.as_ref() == Some(&id)))
+    };
+    let close_menu = move || {
+        if menu_open.get_untracked() {
+            state.status_menu.set(None);
+        }
+    };
     // The layout sized the card for these lines: show exactly them, so the browser's own
     // wrapping cannot disagree with the layout.
     let lines = {
@@ -100,6 +118,32 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
     let width = move || placed.with(|p| p.as_ref().map(|p| format!("{}px", p.rect.width)));
     let height = move || placed.with(|p| p.as_ref().map(|p| format!("{}px", p.rect.height)));
 
+    let name = {
+        let title = title.clone();
+        let id = id.clone();
+        move || {
+            if is_stage {
+                let counts = progress.and_then(|p| {
+                    p.counts.with(|counts| {
+                        counts
+                            .as_ref()
+                            .and_then(|c| c.stage(id.as_str()))
+                            .map(|c| (c.settled(), c.total))
+                    })
+                });
+                match counts {
+                    Some((settled, total)) => format!("{title}, {settled} of {total} settled"),
+                    None => title.clone(),
+                }
+            } else {
+                match status.get().filter(|s| *s != Status::Pending) {
+                    Some(s) => format!("{title}, {}", s.label().to_lowercase()),
+                    None => title.clone(),
+                }
+            }
+        }
+    };
+    let mirrored = move || placed.with(|p| p.as_ref().is_some_and(|p| p.mirrored));
     let toggle = {
         let id = id.clone();
         move || state.toggle(&id)
@@ -119,6 +163,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             }
         }
     };
+    let id_for_click = id.clone();
     let on_card_click = {
         let toggle = toggle.clone();
         move |event: leptos::ev::MouseEvent| {
@@ -136,12 +181,19 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                         .flatten()
                         .is_some()
                 });
-            if has_children && !on_control {
+            if on_control {
+                return;
+            }
+            // In the overview a stage is a landmark: a click zooms in on it.
+            if is_stage && state.viewport.with_untracked(|v| v.k < OVERVIEW_ZOOM) {
+                state.zoom_to(&id_for_click);
+            } else if has_children {
                 toggle();
             }
         }
     };
 
+    let id_for_menu = id.clone();
     view! {
         <div
             class="node-card"
@@ -149,14 +201,15 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             class:selected=is_selected
             class:highlighted=is_highlighted
             class:has-children=has_children
+            class:mirrored=mirrored
             class:status-done=move || status.get() == Some(Status::Done)
             class:status-in_progress=move || status.get() == Some(Status::InProgress)
             class:status-skipped=move || status.get() == Some(Status::Skipped)
             id=format!("node-{id}")
             role="treeitem"
-            attr:aria-level=move || depth() + 1
-            attr:aria-posinset=position
-            attr:aria-setsize=set_size
+            aria-label=name
+            aria-posinset=position.to_string()
+            aria-setsize=set_size.to_string()
             aria-expanded=move || has_children.then(|| expanded.get().to_string())
             aria-selected=move || is_selected.get().to_string()
             tabindex=move || if is_focused.get() { "0" } else { "-1" }
@@ -168,9 +221,12 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             on:contextmenu=move |event| {
                 if !is_stage && editable {
                     event.prevent_default();
-                    menu_open.set(true);
+                    state.status_menu.set(Some(id_for_menu.clone()));
                 }
             }
+            // Leptos has no typed `aria-level`, and `attr:aria-level` on an element is printed
+            // literally: a custom attribute gives the real one, in SSR and after hydration.
+            {..custom_attribute("aria-level", move || (depth() + 1).to_string())}
         >
             {(!is_stage && editable)
                 .then(|| {
@@ -196,9 +252,15 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                         />
                     }
                 })}
-            <a class="node-title" href=links.node(&slug, id.as_str()) tabindex="-1">
+            <a
+                class="node-title"
+                href=links.node(&slug, id.as_str())
+                tabindex="-1"
+                draggable="false"
+            >
                 {lines}
             </a>
+            <span class="card-slot">
             {move || {
                 status
                     .get()
@@ -235,13 +297,17 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                     menu_open
                         .get()
                         .then(|| {
-                            let close = Callback::new(move |()| menu_open.set(false));
+                            let close = Callback::new(move |()| close_menu());
                             view! {
                                 <div
                                     class="status-menu"
                                     role="group"
                                     aria-label="Set status"
-                                    on:pointerleave=move |_| menu_open.set(false)
+                                    on:pointerleave=move |event: leptos::ev::PointerEvent| {
+                                        if event.pointer_type() == "mouse" {
+                                            close_menu();
+                                        }
+                                    }
                                 >
                                     <StatusButtons id=id.clone() on_chosen=close />
                                 </div>
@@ -266,6 +332,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                         </button>
                     }
                 })}
+            </span>
         </div>
     }
     .into_any()

@@ -1,23 +1,20 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::{
     browser_storage::StorageHealth,
     contexts::{
-        map_links::use_map_links,
         map_state::MapState,
         progress::{ProgressState, SyncStatus},
     },
-    map::{keyboard, open_topic, storage_notice::StorageNotice},
+    map::next_topic_button::NextTopicButton,
 };
 
-/// "x of y settled", a bar, the next topic to study, and export / import.
+/// "x of y settled", a bar, the next topic to study, and export / import. Import takes a
+/// file (the picker, or dropped on the import box) or pasted text.
 #[component]
 pub fn ProgressSummary() -> impl IntoView {
     let progress = expect_context::<ProgressState>();
     let map = expect_context::<MapState>();
-    let navigate = use_navigate();
-    let links = use_map_links();
     let import_text = RwSignal::new(String::new());
     let import_result = RwSignal::new(None::<Result<usize, String>>);
 
@@ -25,7 +22,7 @@ pub fn ProgressSummary() -> impl IntoView {
         progress.counts.get().map(|counts| {
             let c = counts.overall;
             view! {
-                <p class="progress-text">
+                <p class="progress-detail">
                     <strong>{format!("{} of {} topics settled ({}%)", c.settled(), c.total, c.percent())}</strong>
                     {format!(
                         " · {} done · {} in progress · {} skipped",
@@ -47,12 +44,7 @@ pub fn ProgressSummary() -> impl IntoView {
             }
         })
     };
-    let next = move |_| {
-        if let Some(id) = progress.next_topic() {
-            open_topic(map, &links, &navigate, &id);
-            keyboard::focus(map, id);
-        }
-    };
+
     let export_href = move || {
         progress.local.track();
         format!(
@@ -73,6 +65,36 @@ pub fn ProgressSummary() -> impl IntoView {
         }
         import_result.set(Some(result));
     };
+    let import_file = move |file: web_sys::File| {
+        read_file(file, move |text| match text {
+            Ok(text) => import_result.set(Some(progress.import(&text))),
+            Err(problem) => import_result.set(Some(Err(problem))),
+        });
+    };
+    let on_pick = move |event: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let input = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                import_file(file);
+            }
+            input.set_value("");
+        }
+    };
+    let dropping = RwSignal::new(false);
+    let on_drop = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        dropping.set(false);
+        if let Some(file) = event
+            .data_transfer()
+            .and_then(|data| data.files())
+            .and_then(|files| files.get(0))
+        {
+            import_file(file);
+        }
+    };
 
     view! {
         <section class="progress-summary" aria-label="Your progress">
@@ -84,17 +106,28 @@ pub fn ProgressSummary() -> impl IntoView {
                         .then_some(" Progress is saved in this browser.")
                 }}
             </p>
-            <StorageNotice progress embedded=false />
             <SyncBadge />
             <div class="progress-actions">
-                <button type="button" on:click=next disabled=move || progress.counts.get().is_none()>
-                    "Next topic →"
-                </button>
+                <NextTopicButton />
                 <a class="button-link" href=export_href download=export_name>
                     "Export progress"
                 </a>
-                <details class="import">
+                <details
+                    class="import"
+                    class:dropping=dropping
+                    on:dragover=move |event: leptos::ev::DragEvent| {
+                        event.prevent_default();
+                        dropping.set(true);
+                    }
+                    on:dragleave=move |_| dropping.set(false)
+                    on:drop=on_drop
+                >
                     <summary>"Import progress"</summary>
+                    <p class="import-hint">"Merged with what is here, never replacing it."</p>
+                    <label class="file-pick">
+                        "Choose an exported file (or drop it here)"
+                        <input type="file" accept=".json,application/json" on:change=on_pick />
+                    </label>
                     <label for="progress-import">"Paste an exported progress file (it is merged, not replaced)"</label>
                     <textarea id="progress-import" rows="3" prop:value=import_text on:input=move |e| import_text.set(event_target_value(&e))></textarea>
                     <button type="button" on:click=import>"Import"</button>
@@ -182,4 +215,24 @@ fn SyncBadge() -> impl IntoView {
             }}
         </p>
     }
+}
+
+/// Reads a chosen or dropped file as text and hands it (or why it failed) to `done`.
+fn read_file(file: web_sys::File, done: impl FnOnce(Result<String, String>) + 'static) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Ok(reader) = web_sys::FileReader::new() else {
+        done(Err("this browser cannot read files".into()));
+        return;
+    };
+    let target = reader.clone();
+    let on_load = Closure::once(move |_: web_sys::ProgressEvent| {
+        match target.result().ok().and_then(|value| value.as_string()) {
+            Some(text) => done(Ok(text)),
+            None => done(Err("the file could not be read as text".into())),
+        }
+    });
+    reader.set_onloadend(Some(on_load.as_ref().unchecked_ref()));
+    on_load.forget();
+    // A refusal to start ends in `loadend` too, with no text: reported there.
+    let _ = reader.read_as_text(&file);
 }

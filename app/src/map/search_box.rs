@@ -13,7 +13,8 @@ use crate::{
 const MAX_HITS: usize = 12;
 
 /// Filters topics by title, alias and text as you type (a WAI-ARIA combobox). Choosing a hit
-/// expands its ancestors, pans and zooms to it, highlights it and opens it.
+/// expands its ancestors, opens it, centres it in the visible part of the map (zooming in to
+/// 100 % from an overview) and highlights it. When nothing matches, it says so.
 #[component]
 pub fn SearchBox() -> impl IntoView {
     let state = expect_context::<MapState>();
@@ -45,9 +46,6 @@ pub fn SearchBox() -> impl IntoView {
         let navigate = navigate.clone();
         move |id: NodeId| {
             query.set(String::new());
-            if state.viewport.get_untracked().k < 0.8 {
-                state.viewport.update(|v| v.k = 1.0);
-            }
             open_topic(state, &links, &navigate, &id);
             state.highlighted.set(Some(id.clone()));
             keyboard::focus(state, id);
@@ -128,6 +126,13 @@ pub fn SearchBox() -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
+            <p class="search-empty" role="status">
+                {move || {
+                    let q = query.get();
+                    (!q.trim().is_empty() && hits.with(Vec::is_empty))
+                        .then(|| format!("No topics match “{}”.", q.trim()))
+                }}
+            </p>
         </div>
     }
 }

@@ -127,7 +127,12 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
         expanded.extend(layout::ancestors(&roadmap, node.as_str()));
     }
     state.expanded.set(expanded);
-    state.centre_selected_on_first_measure();
+    // An embed is often a narrow frame: the stages down one strip, every child to the right.
+    state
+        .layout_options
+        .set(crate::layout::LayoutOptions::strip());
+    // Centres the topic it opens with (or a host's focus-node) once the map has a size.
+    crate::map::follow_selection(state, false);
 
     let theme = RwSignal::new(options.theme);
     let open_href = match &options.node {
@@ -172,6 +177,7 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
             <TopicPanel roadmap=roadmap.clone() selected />
         </div>
     }
+    .into_any()
 }
 
 /// "x of y settled" once the browser's storage has been read.

@@ -1,6 +1,6 @@
 use std::{sync::Arc, time::Duration};
 
-use leptos::prelude::*;
+use leptos::{ev, html, prelude::*};
 use leptos_meta::{Link, Meta, Title};
 use leptos_router::{
     hooks::{use_navigate, use_params_map, use_query_map},
@@ -10,14 +10,16 @@ use leptos_router::{
 use crate::{
     api::{get_roadmap, site_origin},
     contexts::{
-        map_state::{provide_map_state, MapState},
-        progress::provide_progress,
+        map_state::{home_view, provide_map_state, Insets, MapState, REFERENCE_AREA},
+        progress::{provide_progress, ProgressState},
     },
     links,
     map::{
-        embed_dialog::EmbedDialog, image_export::ImageExport, map_canvas::MapCanvas, map_toolbar::MapToolbar,
-        minimap::Minimap, outline_view::OutlineView, progress_summary::ProgressSummary,
-        search_box::SearchBox, share_dialog::ShareDialog, topic_panel::TopicPanel,
+        embed_dialog::EmbedDialog, follow_selection_and_screen, map_canvas::MapCanvas, map_menu::MapMenu,
+        minimap::Minimap, next_topic_button::NextTopicButton, outline_view::OutlineView,
+        panel_frame::PanelFrame, progress_chip::ProgressChip, progress_summary::ProgressSummary,
+        search_box::SearchBox, share_dialog::ShareDialog, storage_notice::StorageNotice, topic_panel::TopicPanel,
+        zoom_controls::ZoomControls,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,
@@ -57,6 +59,11 @@ pub fn RoadmapPage() -> impl IntoView {
     }
 }
 
+/// The page is the map: it fills the window under the app bar and never scrolls. Everything
+/// else floats over it — the title with the progress chip, search and the view switch on
+/// top; zoom, the hint and the minimap at the bottom; the details, the outline and the topic
+/// panel as overlays — so none of them ever moves or resizes the map. Without JavaScript the
+/// stylesheet turns this back into a plain page: header, details and the outline.
 #[component]
 fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
     let roadmap = Arc::new(roadmap);
@@ -67,13 +74,63 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
     let has_initial_view = initial_view.is_some();
     let selected = Signal::derive(move || query.read().get("node"));
     let state = provide_map_state(roadmap.clone(), initial_view, selected);
-    provide_progress(state.roadmap);
-    let outline = RwSignal::new(false);
-
-    if !has_initial_view {
-        state.centre_selected_on_first_measure();
+    if !has_initial_view && state.selected.get_untracked().is_none() {
+        let home = state
+            .layout
+            .with_untracked(|layout| home_view(layout, REFERENCE_AREA));
+        state.viewport.set(home);
     }
+    state.panel_floats.set(true);
+    provide_progress(state.roadmap);
+    let progress = expect_context::<ProgressState>();
+    let outline = RwSignal::new(false);
+    let details_open = RwSignal::new(false);
+    let chrome = NodeRef::<html::Div>::new();
+
+    measure_bands(state, chrome);
+    follow_selection_and_screen(state, !has_initial_view);
     record_viewport_in_url(state);
+    close_overlays_on_escape(details_open);
+    // Opening a topic (from the details' Next topic too) closes the details.
+    Effect::new(move |previous: Option<Option<crate::roadmap::NodeId>>| {
+        let now = state.selected.get();
+        if previous.is_some_and(|p| p != now) && now.is_some() {
+            details_open.set(false);
+        }
+        now
+    });
+    // The toolbars' bands for the stylesheet (the panel and overlays sit between them); until
+    // measured, the stylesheet's defaults (a 1280 × 800 window's) apply.
+    let band_vars = move || {
+        let bands = state.bands.get();
+        (bands != Insets::default()).then(|| {
+            format!(
+                "--band-top:{}px;--band-bottom:{}px",
+                bands.top, bands.bottom
+            )
+        })
+    };
+
+    let facts = view! {
+        <dl class="facts">
+            <div>
+                <dt>"Stages"</dt>
+                <dd>{roadmap.stages.len()}</dd>
+            </div>
+            <div>
+                <dt>"Topics"</dt>
+                <dd>{roadmap.topic_count()}</dd>
+            </div>
+            <div>
+                <dt>"Estimated time"</dt>
+                <dd>{roadmap.estimate.to_string()}</dd>
+            </div>
+            <div>
+                <dt>"Level"</dt>
+                <dd>{roadmap.level.to_string()}</dd>
+            </div>
+        </dl>
+    };
 
     view! {
         <Title text=crate::pages::page_title(&roadmap.title) />
@@ -90,31 +147,22 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                     />
                 }
             })}
-        <div class="roadmap-page">
-            <header class="roadmap-header">
-                <h1>{roadmap.title.clone()}</h1>
-                <p class="lead">{roadmap.summary.clone()}</p>
-                <dl class="facts">
-                    <div>
-                        <dt>"Stages"</dt>
-                        <dd>{roadmap.stages.len()}</dd>
-                    </div>
-                    <div>
-                        <dt>"Topics"</dt>
-                        <dd>{roadmap.topic_count()}</dd>
-                    </div>
-                    <div>
-                        <dt>"Estimated time"</dt>
-                        <dd>{roadmap.estimate.to_string()}</dd>
-                    </div>
-                    <div>
-                        <dt>"Level"</dt>
-                        <dd>{roadmap.level.to_string()}</dd>
-                    </div>
-                </dl>
-                <ProgressSummary />
-            </header>
-            <div class="map-bar">
+        <div class="roadmap-page" class:outline-open=outline style=band_vars>
+            <section
+                class="map-area"
+                aria-label=format!("{} map", roadmap.title)
+                inert=move || outline.get()
+            >
+                <MapCanvas />
+            </section>
+            <div class="map-chrome" node_ref=chrome>
+                <header class="roadmap-header">
+                    <h1>{roadmap.title.clone()}</h1>
+                    <ProgressChip details_open />
+                </header>
+                <div class="chrome-search">
+                    <SearchBox />
+                </div>
                 <div class="view-switch" role="group" aria-label="View">
                     <button
                         type="button"
@@ -131,29 +179,60 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                         "Outline"
                     </button>
                 </div>
-                <SearchBox />
-                <MapToolbar />
+                <NextTopicButton />
+                <MapMenu />
+                <ZoomControls />
+                <p class="map-hint">
+                    "Drag to pan · wheel or pinch to zoom · arrow keys move between topics · Enter opens one · "
+                    <kbd>"+"</kbd>
+                    " "
+                    <kbd>"−"</kbd>
+                    " zoom · "
+                    <kbd>"0"</kbd>
+                    " home · "
+                    <kbd>"f"</kbd>
+                    " fit"
+                </p>
+                <div class="chrome-minimap">
+                    <Minimap />
+                </div>
+            </div>
+            // When the browser will not save progress: one line over the map, under the top
+            // toolbar (outside it, so it never changes the map's visible area).
+            <div class="storage-slot">
+                <StorageNotice progress embedded=false />
+            </div>
+            <div class="embed-slot">
                 <EmbedDialog
                     slug=roadmap.slug.clone()
                     title=roadmap.title.clone()
                     origin=origin.clone()
                 />
                 <ShareDialog slug=roadmap.slug.clone() origin=origin.clone() />
-                <ImageExport />
             </div>
-            <section class="map-area" aria-label=format!("{} map", roadmap.title) hidden=outline>
-                <MapCanvas />
-                <Minimap />
+            <section
+                id="roadmap-details"
+                class="roadmap-details"
+                aria-label="About this roadmap and your progress"
+                hidden=move || !details_open.get()
+            >
+                <p class="lead">{roadmap.summary.clone()}</p>
+                {facts}
+                <ProgressSummary />
             </section>
             <nav
                 class="outline"
                 aria-label=format!("{} outline", roadmap.title)
                 hidden=move || !outline.get()
             >
+                // The intro's own headings are h3: this one keeps the page's order h1 > h2 > h3.
+                <h2 class="visually-hidden">"About this roadmap"</h2>
                 <div class="intro" inner_html=roadmap.intro_html.clone()></div>
                 <OutlineView roadmap=roadmap.clone() />
             </nav>
-            <TopicPanel roadmap=roadmap.clone() selected />
+            <PanelFrame slug=roadmap.slug.clone()>
+                <TopicPanel roadmap=roadmap.clone() selected />
+            </PanelFrame>
         </div>
     }
     .into_any()
@@ -164,14 +243,67 @@ fn oembed_href(origin: &str, slug: &str) -> String {
     links::oembed(&format!("{origin}{}", links::roadmap(slug)))
 }
 
-/// After gestures settle, write the viewport into the URL (replacing the history entry).
+/// How far the floating toolbars reach into the map, from the boxes of the chrome's parts:
+/// those in the upper half of the map make the top band, the others the bottom band. Read
+/// whenever the map is measured (load, window resize).
+fn measure_bands(state: MapState, chrome: NodeRef<html::Div>) {
+    Effect::new(move |_| {
+        let Some(screen) = state.screen.get() else {
+            return;
+        };
+        let Some(chrome) = chrome.get_untracked() else {
+            return;
+        };
+        let frame = chrome.get_bounding_client_rect();
+        let (mut top, mut bottom) = (0.0_f64, 0.0_f64);
+        let parts = chrome.children();
+        for i in 0..parts.length() {
+            let Some(part) = parts.item(i) else {
+                continue;
+            };
+            let rect = part.get_bounding_client_rect();
+            if rect.width() <= 0.0 || rect.height() <= 0.0 {
+                continue;
+            }
+            let (part_top, part_bottom) = (rect.top() - frame.top(), rect.bottom() - frame.top());
+            if (part_top + part_bottom) / 2.0 < screen.height / 2.0 {
+                top = top.max(part_bottom);
+            } else {
+                bottom = bottom.max(screen.height - part_top);
+            }
+        }
+        // A little air between a toolbar and the cards revealed next to it.
+        let air = |band: f64| if band > 0.0 { band + 4.0 } else { 0.0 };
+        let bands = Insets {
+            top: air(top),
+            bottom: air(bottom),
+            ..Insets::default()
+        };
+        if state.bands.get_untracked() != bands {
+            state.bands.set(bands);
+        }
+    });
+}
+
+/// Escape closes the details overlay (the panel and menus close themselves).
+fn close_overlays_on_escape(details_open: RwSignal<bool>) {
+    let handle = window_event_listener(ev::keydown, move |event| {
+        if event.key() == "Escape" && details_open.get_untracked() {
+            details_open.set(false);
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// After gestures settle, write the viewport into the URL (replacing the history entry). The
+/// page's own move to the home view on load is not recorded.
 fn record_viewport_in_url(state: MapState) {
     let navigate = use_navigate();
     let query = use_query_map();
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first_run: Option<()>| {
         let view = state.viewport.get();
-        if first_run.is_none() {
+        if first_run.is_none() || state.auto_view.get_value() == Some(view) {
             return;
         }
         if let Some(handle) = pending.get_value() {

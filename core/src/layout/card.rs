@@ -19,8 +19,11 @@ pub struct CardStyle {
     pub line_height: f64,
     /// CSS font weight.
     pub font_weight: u16,
-    /// Horizontal padding inside the card (each side), px.
-    pub padding_x: f64,
+    /// Room left of the title, px: padding plus the checkbox's slot on topic cards.
+    pub padding_left: f64,
+    /// Room right of the title, px: padding plus the slot of the status and note icons and
+    /// the expand badge, so none of them ever covers the title.
+    pub padding_right: f64,
     /// Vertical padding inside the card (each side), px.
     pub padding_y: f64,
     /// Narrowest card, px (border box).
@@ -28,7 +31,9 @@ pub struct CardStyle {
     /// Widest card, px (border box); titles wrap to fit.
     pub max_width: f64,
     /// Multiplier on the Helvetica advance widths: room for heavier weights and wider system
-    /// fonts, so the estimate errs on the generous side.
+    /// fonts, so the estimate errs on the generous side. Sized on DejaVu Sans (what
+    /// `system-ui` is on Debian, and among the widest common UI faces): measured in Chromium,
+    /// its lines run up to 1.10 (regular) and 1.17 (bold) times Helvetica's × the old factors.
     pub width_factor: f64,
 }
 
@@ -36,38 +41,45 @@ pub struct CardStyle {
 pub const TOPIC_FONT_SIZE: f64 = 14.0;
 /// Line height of a topic card's title, px.
 pub const TOPIC_LINE_HEIGHT: f64 = 20.0;
-/// Horizontal padding of a topic card, px (each side).
-pub const TOPIC_PADDING_X: f64 = 12.0;
+/// Room left of a topic card's title, px: 8 px padding, the 16 px checkbox, a 6 px gap.
+pub const TOPIC_PADDING_LEFT: f64 = 30.0;
+/// Room right of a topic card's title, px: a 6 px gap, the 28 px slot of the status and note
+/// icons over the expand badge, 6 px padding.
+pub const TOPIC_PADDING_RIGHT: f64 = 40.0;
 /// Vertical padding of a topic card, px (each side).
 pub const TOPIC_PADDING_Y: f64 = 8.0;
 /// Narrowest topic card, px.
-pub const TOPIC_MIN_WIDTH: f64 = 72.0;
+pub const TOPIC_MIN_WIDTH: f64 = 104.0;
 /// Widest topic card, px.
-pub const TOPIC_MAX_WIDTH: f64 = 220.0;
+pub const TOPIC_MAX_WIDTH: f64 = 250.0;
 
 /// Font size of a stage card's title, px.
 pub const STAGE_FONT_SIZE: f64 = 16.0;
 /// Line height of a stage card's title, px.
 pub const STAGE_LINE_HEIGHT: f64 = 22.0;
-/// Horizontal padding of a stage card, px (each side).
-pub const STAGE_PADDING_X: f64 = 16.0;
+/// Room left of a stage card's title, px.
+pub const STAGE_PADDING_LEFT: f64 = 16.0;
+/// Room right of a stage card's title, px: an 8 px gap, the 40 px slot of the settled/total
+/// count over the expand badge, 8 px padding.
+pub const STAGE_PADDING_RIGHT: f64 = 56.0;
 /// Vertical padding of a stage card, px (each side).
 pub const STAGE_PADDING_Y: f64 = 12.0;
 /// Narrowest stage card, px.
-pub const STAGE_MIN_WIDTH: f64 = 120.0;
+pub const STAGE_MIN_WIDTH: f64 = 150.0;
 /// Widest stage card, px.
-pub const STAGE_MAX_WIDTH: f64 = 260.0;
+pub const STAGE_MAX_WIDTH: f64 = 300.0;
 
 /// Topic cards (depth 1 and deeper): 14px regular.
 pub const TOPIC_CARD: CardStyle = CardStyle {
     font_size: TOPIC_FONT_SIZE,
     line_height: TOPIC_LINE_HEIGHT,
     font_weight: 400,
-    padding_x: TOPIC_PADDING_X,
+    padding_left: TOPIC_PADDING_LEFT,
+    padding_right: TOPIC_PADDING_RIGHT,
     padding_y: TOPIC_PADDING_Y,
     min_width: TOPIC_MIN_WIDTH,
     max_width: TOPIC_MAX_WIDTH,
-    width_factor: 1.06,
+    width_factor: 1.2,
 };
 
 /// Stage cards (depth 0): 16px semibold, more padding.
@@ -75,11 +87,12 @@ pub const STAGE_CARD: CardStyle = CardStyle {
     font_size: STAGE_FONT_SIZE,
     line_height: STAGE_LINE_HEIGHT,
     font_weight: 600,
-    padding_x: STAGE_PADDING_X,
+    padding_left: STAGE_PADDING_LEFT,
+    padding_right: STAGE_PADDING_RIGHT,
     padding_y: STAGE_PADDING_Y,
     min_width: STAGE_MIN_WIDTH,
     max_width: STAGE_MAX_WIDTH,
-    width_factor: 1.12,
+    width_factor: 1.33,
 };
 
 /// The style of a card at this depth (0: stage).
@@ -162,7 +175,10 @@ pub fn wrap_title(title: &str, depth: usize) -> Vec<String> {
 
 /// Lines with their widths in thousandths of an em.
 fn wrap_lines(title: &str, style: &CardStyle) -> Vec<(String, u64)> {
-    let available = px_to_units(style.max_width - 2.0 * style.padding_x, style);
+    let available = px_to_units(
+        style.max_width - style.padding_left - style.padding_right,
+        style,
+    );
     let space = char_width(' ');
     let mut lines: Vec<(String, u64)> = Vec::new();
     let mut line = String::new();
@@ -208,7 +224,7 @@ pub fn card_size(title: &str, depth: usize) -> Size {
     let style = card_style(depth);
     let lines = wrap_lines(title, &style);
     let widest = lines.iter().map(|(_, units)| *units).max().unwrap_or(0);
-    let width = (units_to_px(widest, &style) + 2.0 * style.padding_x)
+    let width = (units_to_px(widest, &style) + style.padding_left + style.padding_right)
         .ceil()
         .clamp(style.min_width, style.max_width);
     let height = lines.len() as f64 * style.line_height + 2.0 * style.padding_y;
@@ -239,7 +255,10 @@ mod tests {
         );
         assert_eq!(lines.join(" "), title);
         for line in &lines {
-            assert!(text_width(line, &TOPIC_CARD) <= TOPIC_MAX_WIDTH - 2.0 * TOPIC_PADDING_X);
+            assert!(
+                text_width(line, &TOPIC_CARD)
+                    <= TOPIC_MAX_WIDTH - TOPIC_PADDING_LEFT - TOPIC_PADDING_RIGHT
+            );
         }
     }
 

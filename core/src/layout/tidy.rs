@@ -431,6 +431,7 @@ mod tests {
             gap_x: 48.0,
             gap_y: 12.0,
             stage_gap: 40.0,
+            ..LayoutOptions::default()
         }
     }
 
@@ -654,6 +655,7 @@ mod tests {
             gap_x: f64::NAN,
             gap_y: -5.0,
             stage_gap: f64::INFINITY,
+            ..LayoutOptions::default()
         };
         let positions = tidy_forest(&[3, 0], &children, &sizes, &weird);
         assert!(positions
@@ -808,6 +810,7 @@ mod tests {
                         gap_x,
                         gap_y,
                         stage_gap,
+                        ..LayoutOptions::default()
                     },
                 )
             })

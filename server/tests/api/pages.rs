@@ -279,3 +279,40 @@ async fn map_page_server_renders_the_first_level_of_every_stage_as_tree_items() 
         "the outline lists every topic"
     );
 }
+
+/// The opening tag of the element whose `id` is `id`.
+fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no element #{id}"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+#[tokio::test]
+async fn map_page_tree_items_carry_real_aria_structure_and_a_name_said_once() {
+    let app = spawn_app().await;
+
+    let html = app.get("/roadmaps/backend").await.text().await.unwrap();
+
+    assert!(!html.contains("attr:aria"), "no literal `attr:` attributes");
+    let stage = tag_with_id(&html, "node-web-fundamentals");
+    for wanted in [
+        r#"aria-level="1""#,
+        r#"aria-posinset="1""#,
+        r#"aria-setsize="13""#,
+        r#"aria-label="Web fundamentals &amp; HTTP""#,
+    ] {
+        assert!(stage.contains(wanted), "{wanted} missing in {stage}");
+    }
+    let topic = tag_with_id(&html, "node-what-is-backend");
+    for wanted in [
+        r#"aria-level="2""#,
+        r#"aria-posinset="1""#,
+        r#"aria-label="What backend development is""#,
+    ] {
+        assert!(topic.contains(wanted), "{wanted} missing in {topic}");
+    }
+    assert!(topic.contains(r#"aria-setsize=""#), "{topic}");
+}

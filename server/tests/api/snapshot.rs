@@ -17,7 +17,24 @@ async fn svg_snapshot_is_a_cacheable_svg_document() {
     let svg = response.text().await.unwrap();
     let document = roxmltree::Document::parse(&svg).expect("well-formed XML");
     assert_eq!(document.root_element().tag_name().name(), "svg");
-    assert!(svg.contains("Web fundamentals &amp; HTTP"));
+    // A title may wrap onto several lines (one `tspan` each): read each text element whole.
+    let texts: Vec<String> = document
+        .descendants()
+        .filter(|node| node.has_tag_name("text"))
+        .map(|text| {
+            text.descendants()
+                .filter(|node| node.is_text())
+                .filter_map(|node| node.text())
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert!(
+        texts.iter().any(|t| t == "Web fundamentals & HTTP"),
+        "{texts:?}"
+    );
 }
 
 #[tokio::test]

@@ -1,0 +1,75 @@
+use leptos::prelude::*;
+
+use crate::contexts::{map_state::MapState, progress::ProgressState};
+
+/// The stages as landmarks for the overview (shown by the stylesheet below the overview
+/// zoom): each stage's title with its settled/total count and a bar, drawn at a constant
+/// size on screen (`--k`) inside the stage's label box from the layout. Label boxes come from
+/// areas that never intersect, so labels never overlap at any zoom. Decorative for assistive
+/// technology: the tree items already say all of it.
+#[component]
+pub fn LandmarkLayer() -> impl IntoView {
+    let state = expect_context::<MapState>();
+    let progress = use_context::<ProgressState>();
+    let landmarks = move || {
+        state.layout.with(|layout| {
+            layout
+                .stages
+                .iter()
+                .map(|area| {
+                    let id = area.id.clone();
+                    let title = state
+                        .roadmap
+                        .with_value(|r| r.node(id.as_str()).map(|n| n.title.clone()))
+                        .unwrap_or_default();
+                    let counts = move || {
+                        progress.and_then(|p| {
+                            p.counts.with(|counts| {
+                                counts
+                                    .as_ref()
+                                    .and_then(|c| c.stage(id.as_str()))
+                                    .map(|c| (c.settled(), c.total))
+                            })
+                        })
+                    };
+                    let r = area.label;
+                    view! {
+                        <div
+                            class="landmark"
+                            style=format!(
+                                "left:{}px;top:{}px;width:{}px;height:{}px",
+                                r.x,
+                                r.y,
+                                r.width,
+                                r.height,
+                            )
+                        >
+                            <div class="landmark-plate">
+                                <span class="landmark-title">{title}</span>
+                                {move || {
+                                    counts()
+                                        .map(|(settled, total)| {
+                                            let percent = if total == 0 {
+                                                0
+                                            } else {
+                                                settled * 100 / total
+                                            };
+                                            view! {
+                                                <span class="landmark-count">
+                                                    {format!("{settled}/{total}")}
+                                                </span>
+                                                <span class="landmark-bar">
+                                                    <span style:width=format!("{percent}%")></span>
+                                                </span>
+                                            }
+                                        })
+                                }}
+                            </div>
+                        </div>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! { <div class="map-landmarks" aria-hidden="true">{landmarks}</div> }
+}
