@@ -10,7 +10,10 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::progress::{PullResponse, PushRequest, PushResponse};
+use crate::{
+    links,
+    progress::{PullResponse, PushRequest, PushResponse, SyncFailure, Transport},
+};
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,30 +62,62 @@ struct Credentials<'a> {
 
 /// The signed-in user, or `None` for a guest.
 pub async fn me() -> Result<Option<Me>, ApiFailure> {
-    let session = get_json::<Session>("/api/auth/session").await?;
+    let session = get_json::<Session>(links::api::SESSION).await?;
     Ok(session.username.map(|username| Me { username }))
 }
 
 pub async fn sign_in(username: &str, password: &str) -> Result<Me, ApiFailure> {
-    post_json("/api/auth/signin", &Credentials { username, password }).await
+    post_json(links::api::SIGN_IN, &Credentials { username, password }).await
 }
 
 pub async fn sign_up(username: &str, password: &str) -> Result<Me, ApiFailure> {
-    post_json("/api/auth/signup", &Credentials { username, password }).await
+    post_json(links::api::SIGN_UP, &Credentials { username, password }).await
 }
 
 pub async fn sign_out() -> Result<(), ApiFailure> {
-    post_json::<serde_json::Value, _>("/api/auth/signout", &serde_json::json!({}))
+    post_json::<serde_json::Value, _>(links::api::SIGN_OUT, &serde_json::json!({}))
         .await
         .map(|_| ())
 }
 
-pub async fn push(slug: &str, request: &PushRequest) -> Result<PushResponse, ApiFailure> {
-    post_json(&format!("/api/sync/{slug}/push"), request).await
+/// The sync API over the browser's fetch: the transport of the core's sync driver.
+pub struct SyncApi;
+
+impl Transport for SyncApi {
+    /// Whether the browser believes it is online (always true on the server).
+    fn online(&self) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window().is_none_or(|w| w.navigator().on_line())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            true
+        }
+    }
+
+    async fn push(&self, slug: &str, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        post_json(&links::api::sync_push(slug), request)
+            .await
+            .map_err(SyncFailure::from)
+    }
+
+    async fn pull(&self, slug: &str, since: u64) -> Result<PullResponse, SyncFailure> {
+        get_json(&links::api::sync_pull(slug, since))
+            .await
+            .map_err(SyncFailure::from)
+    }
 }
 
-pub async fn pull(slug: &str, since: u64) -> Result<PullResponse, ApiFailure> {
-    get_json(&format!("/api/sync/{slug}/pull?since={since}")).await
+impl From<ApiFailure> for SyncFailure {
+    fn from(failure: ApiFailure) -> Self {
+        match failure {
+            ApiFailure::Offline => Self::Offline,
+            ApiFailure::Status {
+                status, message, ..
+            } => Self::Refused { status, message },
+        }
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -159,7 +194,7 @@ mod transport {
         struct Token {
             token: String,
         }
-        let response = Request::get("/api/auth/csrf")
+        let response = Request::get(crate::links::api::CSRF)
             .send()
             .await
             .map_err(|_| ApiFailure::Offline)?;

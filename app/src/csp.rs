@@ -4,9 +4,6 @@
 //! (`/embed/…`), made to be framed: by any site, or by the origins the server is configured
 //! with. Style attributes are allowed (the map's card positions); style elements need the nonce.
 
-/// Path prefix of the pages other sites may frame.
-pub const EMBED_PREFIX: &str = "/embed/";
-
 /// Who may frame a page (the CSP `frame-ancestors` directive).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum FrameAncestors {
@@ -114,7 +111,7 @@ pub fn provide_for_response() {
         return;
     };
     let is_embed = use_context::<http::request::Parts>()
-        .is_some_and(|parts| parts.uri.path().starts_with(EMBED_PREFIX));
+        .is_some_and(|parts| parts.uri.path().starts_with(crate::links::EMBED_PREFIX));
     let ancestors = if is_embed {
         use_context::<EmbedAncestors>()
             .map(|embed| embed.0)

@@ -15,7 +15,7 @@ pub mod theme;
 // The pure modules live in `trailmap-core`; re-exported so `crate::layout::…` paths read the
 // same in the components.
 pub use trailmap_core::{
-    catalog, content, embed, layout, progress, roadmap, search, snapshot, viewport,
+    catalog, content, embed, layout, links, progress, roadmap, search, snapshot, viewport,
 };
 
 use leptos::prelude::*;
@@ -110,7 +110,7 @@ fn AppBody(hydrated: RwSignal<bool>) -> impl IntoView {
 fn is_embed() -> bool {
     use_location()
         .pathname
-        .with_untracked(|path| path.starts_with(csp::EMBED_PREFIX))
+        .with_untracked(|path| path.starts_with(links::EMBED_PREFIX))
 }
 
 /// The brand, the account link and the theme toggle; embeds go without.
@@ -120,10 +120,10 @@ fn SiteHeader() -> impl IntoView {
         let account = expect_context::<contexts::account::AccountState>();
         view! {
             <header class="site-header">
-                <A href="/" attr:class="brand">
+                <A href=links::HOME attr:class="brand">
                     "Trailmap"
                 </A>
-                <A href="/account" attr:class="account-link">
+                <A href=links::ACCOUNT attr:class="account-link">
                     {move || account.username().unwrap_or_else(|| "Sign in".into())}
                 </A>
                 <theme::ThemeToggle />

@@ -47,8 +47,3 @@ pub fn open_topic(
         },
     );
 }
-
-/// The URL that opens `id` in the panel of roadmap `slug`.
-pub fn node_href(slug: &str, id: &str) -> String {
-    format!("/roadmaps/{slug}?node={id}")
-}

@@ -14,14 +14,16 @@
 mod load;
 mod markdown;
 mod parse;
+mod summary;
 mod validate;
 
 use std::fmt;
 
 use crate::roadmap::Roadmap;
 
-pub use load::{load_catalog, load_roadmap_dir};
+pub use load::{load_catalog, load_catalog_checked, load_roadmap_dir, CheckedCatalog};
 pub use markdown::{check_safe_html, render_markdown, render_note};
+pub use summary::{summarize, RoadmapSummary, MIN_RESOURCES};
 
 /// One problem in the content, at a 1-based line of a file (line 0: the whole file or folder).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,15 +55,24 @@ pub fn parse_roadmap(
     meta: &SourceFile,
     node_files: &[SourceFile],
 ) -> Result<Roadmap, Vec<ContentError>> {
-    parse_roadmap_located(slug, meta, node_files).map(|(roadmap, _)| roadmap)
+    parse_roadmap_located(slug, meta, node_files).map(|built| built.roadmap)
 }
 
-/// `parse_roadmap`, plus where each `see:` link was written (for `link_roadmaps`).
+/// A roadmap that passed every check, with where each `see:` link was written (for
+/// `link_roadmaps`) and the warnings: problems worth fixing that do not reject the content.
+#[derive(Debug)]
+struct Built {
+    roadmap: Roadmap,
+    see_refs: Vec<SeeRef>,
+    warnings: Vec<ContentError>,
+}
+
+/// `parse_roadmap`, plus where each `see:` link was written and the warnings.
 fn parse_roadmap_located(
     slug: &str,
     meta: &SourceFile,
     node_files: &[SourceFile],
-) -> Result<(Roadmap, Vec<SeeRef>), Vec<ContentError>> {
+) -> Result<Built, Vec<ContentError>> {
     let mut errors = Errors::default();
     let names: Vec<&str> = std::iter::once(meta.name.as_str())
         .chain(node_files.iter().map(|file| file.name.as_str()))
@@ -82,7 +93,11 @@ fn parse_roadmap_located(
     }
 
     match validate::build(slug, meta_draft, drafts, &names, &mut errors) {
-        Some(built) if errors.is_empty() => Ok(built),
+        Some((roadmap, see_refs)) if errors.is_empty() => Ok(Built {
+            roadmap,
+            see_refs,
+            warnings: errors.into_sorted_warnings(),
+        }),
         _ if errors.is_empty() => Err(vec![ContentError {
             file: meta.name.clone(),
             line: 0,
@@ -104,10 +119,18 @@ struct SeeRef {
 /// Checks every `see:` link of every roadmap against the others and fills in the target's
 /// titles. Links into a roadmap in `broken` (one that failed to load, already reported) are not
 /// checked. Returns one error per link whose roadmap or node does not exist.
-fn link_roadmaps(loaded: &mut [(Roadmap, Vec<SeeRef>)], broken: &[String]) -> Vec<ContentError> {
+fn link_roadmaps(loaded: &mut [Built], broken: &[String]) -> Vec<ContentError> {
     let mut errors = Vec::new();
     let mut resolved = Vec::new();
-    for (index, (roadmap, refs)) in loaded.iter().enumerate() {
+    for (
+        index,
+        Built {
+            roadmap,
+            see_refs: refs,
+            ..
+        },
+    ) in loaded.iter().enumerate()
+    {
         for at in refs {
             let Some(link) = roadmap.nodes.get(at.node).and_then(|n| n.see.get(at.link)) else {
                 continue;
@@ -119,7 +142,7 @@ fn link_roadmaps(loaded: &mut [(Roadmap, Vec<SeeRef>)], broken: &[String]) -> Ve
             };
             let target = loaded
                 .iter()
-                .map(|(roadmap, _)| roadmap)
+                .map(|built| &built.roadmap)
                 .find(|target| target.slug == link.roadmap);
             let Some(target) = target else {
                 if !broken.contains(&link.roadmap) {
@@ -152,7 +175,7 @@ fn link_roadmaps(loaded: &mut [(Roadmap, Vec<SeeRef>)], broken: &[String]) -> Ve
         }
     }
     for (roadmap, node, link, title, roadmap_title) in resolved {
-        if let Some(see) = loaded[roadmap].0.nodes[node].see.get_mut(link) {
+        if let Some(see) = loaded[roadmap].roadmap.nodes[node].see.get_mut(link) {
             see.title = title;
             see.roadmap_title = roadmap_title;
         }
@@ -167,13 +190,30 @@ struct FileRef<'a> {
     name: &'a str,
 }
 
-/// Errors collected across all layers, with the file position they sort by.
+/// Errors collected across all layers, with the file position they sort by, and warnings
+/// (reported, but they do not reject the content).
 #[derive(Debug, Default)]
-struct Errors(Vec<(usize, ContentError)>);
+struct Errors {
+    errors: Vec<(usize, ContentError)>,
+    warnings: Vec<(usize, ContentError)>,
+}
 
 impl Errors {
     fn push(&mut self, file: FileRef<'_>, line: usize, message: impl Into<String>) {
-        self.0.push((
+        Self::add(&mut self.errors, file, line, message);
+    }
+
+    fn warn(&mut self, file: FileRef<'_>, line: usize, message: impl Into<String>) {
+        Self::add(&mut self.warnings, file, line, message);
+    }
+
+    fn add(
+        list: &mut Vec<(usize, ContentError)>,
+        file: FileRef<'_>,
+        line: usize,
+        message: impl Into<String>,
+    ) {
+        list.push((
             file.index,
             ContentError {
                 file: file.name.to_owned(),
@@ -184,13 +224,22 @@ impl Errors {
     }
 
     fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.errors.is_empty()
     }
 
     /// Sorted by file order, then line; errors on the same line keep the order they were found.
-    fn into_sorted(mut self) -> Vec<ContentError> {
-        self.0.sort_by_key(|(index, error)| (*index, error.line));
-        self.0.into_iter().map(|(_, error)| error).collect()
+    fn into_sorted(self) -> Vec<ContentError> {
+        Self::sorted(self.errors)
+    }
+
+    /// The warnings, sorted like the errors.
+    fn into_sorted_warnings(self) -> Vec<ContentError> {
+        Self::sorted(self.warnings)
+    }
+
+    fn sorted(mut list: Vec<(usize, ContentError)>) -> Vec<ContentError> {
+        list.sort_by_key(|(index, error)| (*index, error.line));
+        list.into_iter().map(|(_, error)| error).collect()
     }
 }
 
@@ -259,7 +308,7 @@ mod tests {
 title: Backend Developer
 summary: APIs, databases and more.
 level: beginner -> advanced
-estimate: 6 months
+estimate: 1 -> 2 months
 
 Welcome to **the** roadmap.
 ";
@@ -308,7 +357,7 @@ level: beginner -> intermediate
     const HAPPY_DATA: &str = "\
 ## Databases
 id: databases
-estimate: 1 month
+estimate: 1 -> 5 weeks
 
 ## PostgreSQL
 id: postgresql
@@ -320,6 +369,7 @@ related: http
 id: mysql
 parent: databases
 alternatives: postgresql
+optional: yes
 ";
 
     #[test]
@@ -347,7 +397,8 @@ alternatives: postgresql
         assert_eq!(
             roadmap.estimate,
             Estimate {
-                amount: 6,
+                amount: 1,
+                up_to: Some(2),
                 unit: TimeUnit::Months
             }
         );
@@ -418,6 +469,8 @@ alternatives: postgresql
         assert_eq!(methods.markdown, "");
         assert_eq!(methods.html, "");
         assert_eq!(ids(&node("postgresql").alternatives), ["mysql"]);
+        assert!(node("mysql").optional);
+        assert!(!node("postgresql").optional);
         assert_eq!(ids(&node("postgresql").related), ["http"]);
         assert_eq!(
             roadmap.resolve("http-basics").map(|n| n.id.as_str()),
@@ -445,7 +498,7 @@ alternatives: postgresql
             3,
             &[
                 "unknown field `colour`",
-                "id, parent, aliases, related, alternatives, level, estimate, resource, tip",
+                "id, parent, aliases, related, alternatives, level, estimate, optional, resource, tip",
             ],
         );
     }
@@ -890,6 +943,227 @@ alternatives: postgresql
         assert_error(&errors, "roadmap.md", 4, &["estimate `forever`"]);
     }
 
+    /// Parses `meta` (a roadmap.md text) and one node file named `nodes.md`.
+    fn parse_with_meta(meta: &str, nodes: &str) -> Result<Built, Vec<ContentError>> {
+        parse_roadmap_located(
+            "backend",
+            &source("roadmap.md", meta),
+            &[source("nodes.md", nodes)],
+        )
+    }
+
+    fn meta_with_estimate(estimate: &str) -> String {
+        format!("title: T\nsummary: S\nlevel: beginner\nestimate: {estimate}\n")
+    }
+
+    /// Three resources, so that node blocks in estimate tests carry no resource warning.
+    const RES: &str = "resource: official | A | https://a.example/\nresource: book | B | https://b.example/\nresource: video | C | https://c.example/\n";
+
+    #[test]
+    fn rejects_a_child_estimate_longer_than_its_parent_at_the_child_line() {
+        let nodes = "## Language\nid: language\nestimate: 6 weeks\n\n## Rust\nid: rust\nparent: language\nestimate: 8 weeks\n";
+        let errors =
+            errors_of(parse_with_meta(&meta_with_estimate("6 weeks"), nodes).map(|b| b.roadmap));
+        assert_single_error(
+            &errors,
+            "nodes.md",
+            8,
+            &[
+                "8 weeks is longer than 6 weeks",
+                "its parent `language` (nodes.md:3)",
+            ],
+        );
+    }
+
+    #[test]
+    fn compares_with_the_nearest_ancestor_that_has_an_estimate() {
+        let nodes = "## Data\nid: data\nestimate: 3 days\n\n## SQL\nid: sql\nparent: data\n\n## Joins\nid: joins\nparent: sql\nestimate: 1 week\n";
+        let errors =
+            errors_of(parse_with_meta(&meta_with_estimate("3 days"), nodes).map(|b| b.roadmap));
+        assert_single_error(
+            &errors,
+            "nodes.md",
+            12,
+            &["1 week is longer than 3 days", "its ancestor `data`"],
+        );
+    }
+
+    #[test]
+    fn compares_estimates_in_different_units_as_study_time() {
+        // A week at the pace is seven days and ten hours: equal is allowed, more is not.
+        let nodes = "## S\nid: s\nestimate: 1 week\n\n## A\nid: a\nparent: s\nestimate: 7 days\n\n## B\nid: b\nparent: s\nestimate: 10 hours\n\n## C\nid: c\nparent: s\nestimate: 8 days\n\n## D\nid: d\nparent: s\nestimate: 11 hours\n";
+        let errors =
+            errors_of(parse_with_meta(&meta_with_estimate("1 week"), nodes).map(|b| b.roadmap));
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert_error(&errors, "nodes.md", 18, &["8 days is longer than 1 week"]);
+        assert_error(&errors, "nodes.md", 23, &["11 hours is longer than 1 week"]);
+    }
+
+    #[test]
+    fn compares_each_end_of_a_range_with_the_same_end_of_the_parent() {
+        let nodes = "## S\nid: s\nestimate: 2 -> 3 weeks\n\n## Fits\nid: fits\nparent: s\nestimate: 1 -> 3 weeks\n\n## Low end too long\nid: low\nparent: s\nestimate: 3 weeks\n\n## High end too long\nid: high\nparent: s\nestimate: 1 -> 4 weeks\n";
+        let errors = errors_of(
+            parse_with_meta(&meta_with_estimate("2 -> 3 weeks"), nodes).map(|b| b.roadmap),
+        );
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert_error(
+            &errors,
+            "nodes.md",
+            13,
+            &["3 weeks is longer than 2–3 weeks"],
+        );
+        assert_error(
+            &errors,
+            "nodes.md",
+            18,
+            &["1–4 weeks is longer than 2–3 weeks"],
+        );
+    }
+
+    #[test]
+    fn rejects_a_roadmap_estimate_the_stages_do_not_add_up_to_at_its_line() {
+        let nodes = "## A\nid: a\nestimate: 20 weeks\n\n## B\nid: b\nestimate: 25 weeks\n";
+        let errors =
+            errors_of(parse_with_meta(&meta_with_estimate("6 months"), nodes).map(|b| b.roadmap));
+        assert_single_error(
+            &errors,
+            "roadmap.md",
+            4,
+            &[
+                "`estimate` says 6 months",
+                "the 2 stages add up to 10.4 months (45.0 weeks)",
+                "half a month",
+            ],
+        );
+    }
+
+    #[test]
+    fn accepts_a_stage_total_that_rounds_to_the_roadmap_figure() {
+        let stages = |weeks: u32| format!("## A\nid: a\nestimate: {weeks} weeks\n{RES}\n");
+        let meta = meta_with_estimate("6 months");
+        // 6 months are 26 weeks; half a month either side is 2.17 weeks.
+        for weeks in [24, 26, 28] {
+            parse_with_meta(&meta, &stages(weeks))
+                .unwrap_or_else(|errors| panic!("{weeks} weeks: {errors:#?}"));
+        }
+        for weeks in [23, 29] {
+            let errors = errors_of(parse_with_meta(&meta, &stages(weeks)).map(|b| b.roadmap));
+            assert_single_error(&errors, "roadmap.md", 4, &["says 6 months"]);
+        }
+    }
+
+    #[test]
+    fn checks_both_ends_of_a_range_roadmap_against_the_stage_ranges() {
+        let nodes = format!("## A\nid: a\nestimate: 10 -> 15 weeks\n{RES}\n## B\nid: b\nestimate: 16 -> 24 weeks\n{RES}");
+        parse_with_meta(&meta_with_estimate("6 -> 9 months"), &nodes)
+            .unwrap_or_else(|errors| panic!("{errors:#?}"));
+        let errors =
+            errors_of(parse_with_meta(&meta_with_estimate("6 months"), &nodes).map(|b| b.roadmap));
+        assert_single_error(
+            &errors,
+            "roadmap.md",
+            4,
+            &[
+                "says 6 months",
+                "add up to 6.0 -> 9.0 months (26.0 -> 39.0 weeks)",
+            ],
+        );
+    }
+
+    #[test]
+    fn rejects_a_stage_without_estimate_once_another_stage_has_one() {
+        let nodes = "## A\nid: a\nestimate: 6 months\n\n## B\nid: b\n";
+        let errors =
+            errors_of(parse_with_meta(&meta_with_estimate("6 months"), nodes).map(|b| b.roadmap));
+        assert_single_error(&errors, "nodes.md", 5, &["stage `b` has no `estimate`"]);
+    }
+
+    #[test]
+    fn warns_but_accepts_topics_with_fewer_than_three_resources() {
+        let nodes = format!("## A\nid: a\nestimate: 1 week\n{RES}\n## B\nid: b\nparent: a\nresource: official | X | https://x.example/\n\n## C\nid: c\nparent: a\n");
+        let built = parse_with_meta(&meta_with_estimate("1 week"), &nodes)
+            .unwrap_or_else(|errors| panic!("{errors:#?}"));
+        assert_eq!(built.roadmap.nodes.len(), 3);
+        assert_eq!(built.warnings.len(), 2, "{:#?}", built.warnings);
+        assert_error(
+            &built.warnings,
+            "nodes.md",
+            8,
+            &["`b` has 1 resource;", "at least 3"],
+        );
+        assert_error(&built.warnings, "nodes.md", 13, &["`c` has 0 resources;"]);
+    }
+
+    #[test]
+    fn warns_when_no_stage_backs_the_roadmap_estimate() {
+        let nodes = format!("## A\nid: a\n{RES}");
+        let built = parse_with_meta(&meta_with_estimate("6 months"), &nodes)
+            .unwrap_or_else(|errors| panic!("{errors:#?}"));
+        assert_single_error(
+            &built.warnings,
+            "roadmap.md",
+            4,
+            &["no stage has an `estimate`"],
+        );
+    }
+
+    #[test]
+    fn reads_optional_as_yes_or_no() {
+        let roadmap = parse_nodes("## A\nid: a\n\n## B\nid: b\nparent: a\noptional: yes\n\n## C\nid: c\nparent: a\noptional: no\n")
+            .unwrap_or_else(|errors| panic!("{errors:#?}"));
+        let optional: Vec<bool> = roadmap.nodes.iter().map(|node| node.optional).collect();
+        assert_eq!(optional, [false, true, false]);
+        let errors = errors_of(parse_nodes("## A\nid: a\noptional: maybe\n"));
+        assert_single_error(
+            &errors,
+            "nodes.md",
+            3,
+            &["`optional` is `yes` or `no`, not `maybe`"],
+        );
+    }
+
+    #[test]
+    fn summary_counts_nodes_resources_by_type_and_adds_up_the_stages() {
+        let nodes = format!("## A\nid: a\nestimate: 10 -> 15 weeks\n{RES}\n## B\nid: b\nestimate: 16 -> 24 weeks\nresource: video | V | https://v.example/\n\n## C\nid: c\nparent: b\noptional: yes\n");
+        let built = parse_with_meta(&meta_with_estimate("6 -> 9 months"), &nodes)
+            .unwrap_or_else(|errors| panic!("{errors:#?}"));
+        let summary = summarize(&built.roadmap);
+        assert_eq!((summary.nodes, summary.stages, summary.optional), (3, 2, 1));
+        assert_eq!(summary.resource_total(), 4);
+        let count = |kind: ResourceKind| {
+            summary
+                .resources
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, n)| *n)
+        };
+        assert_eq!(count(ResourceKind::Video), Some(2));
+        assert_eq!(count(ResourceKind::Official), Some(1));
+        assert_eq!(count(ResourceKind::Course), Some(0));
+        assert_eq!(summary.under_min_resources, 2);
+        let printed = summary.to_string();
+        assert!(
+            printed.starts_with("ok: backend: 2 stages, 3 nodes (1 optional)\n"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains(
+                "estimate: 6–9 months; the stages add up to 6.0 -> 9.0 months (26.0 -> 39.0 weeks)"
+            ),
+            "{printed}"
+        );
+        assert!(
+            printed.contains(
+                "resources: 4 (official 1, article 0, video 2, course 0, book 1, opensource 0)"
+            ),
+            "{printed}"
+        );
+        assert!(
+            printed.ends_with("topics with fewer than 3 resources: 2"),
+            "{printed}"
+        );
+    }
+
     #[test]
     fn rejects_single_hash_heading_in_a_node_text() {
         let errors = errors_of(parse_nodes(
@@ -986,6 +1260,69 @@ alternatives: postgresql
             "backend has {} nodes, expected 150 to 260",
             backend.nodes.len()
         );
+    }
+
+    #[test]
+    fn bundled_content_has_no_warnings_and_the_topics_issue_17_asked_for() {
+        let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../roadmaps"));
+        let checked = load_catalog_checked(root).unwrap_or_else(|errors| {
+            let listing: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            panic!("{} content errors:\n{}", errors.len(), listing.join("\n"))
+        });
+        let listing: Vec<String> = checked.warnings.iter().map(ToString::to_string).collect();
+        assert!(listing.is_empty(), "warnings:\n{}", listing.join("\n"));
+        let backend = checked
+            .roadmaps
+            .iter()
+            .find(|roadmap| roadmap.slug == "backend")
+            .expect("backend roadmap");
+        for name in [
+            "read-replicas",
+            "sharding",
+            "partitioning",
+            "n-plus-one-queries",
+            "sse",
+            "long-polling",
+            "graph-databases",
+            "time-series-databases",
+            "saml",
+            "enterprise-sso",
+            "security-headers",
+            "content-security-policy",
+            "hateoas",
+            "containers-vs-vms",
+            "twelve-factor",
+            "llm-apis",
+            "structured-output",
+            "tool-calling",
+            "mcp",
+            "rag",
+            "ai-assisted-coding",
+            "webassembly",
+        ] {
+            let node = backend
+                .resolve(name)
+                .unwrap_or_else(|| panic!("no node or alias `{name}`"));
+            assert!(node.resources.len() >= MIN_RESOURCES, "{name}");
+            assert!(node.level.is_some() && node.estimate.is_some(), "{name}");
+            assert!(node.markdown.len() > 600, "{name}: text too short");
+        }
+        // Every stage offers at least one video or course among its topics.
+        for roadmap in &checked.roadmaps {
+            for stage in &roadmap.stages {
+                let mut pending = vec![stage.clone()];
+                let mut found = false;
+                while let Some(id) = pending.pop() {
+                    let node = roadmap.node(id.as_str()).expect("node");
+                    found |= node
+                        .resources
+                        .iter()
+                        .any(|r| matches!(r.kind, ResourceKind::Video | ResourceKind::Course));
+                    pending.extend(node.children.iter().cloned());
+                }
+                assert!(found, "{}/{} has no video or course", roadmap.slug, stage);
+            }
+        }
     }
 
     // ---- properties ----

@@ -146,12 +146,7 @@ impl EmbedOptions {
 
     /// The embed's path for roadmap `slug` with these options.
     pub fn path(&self, slug: &str) -> String {
-        let query = self.to_query();
-        if query.is_empty() {
-            format!("/embed/{slug}")
-        } else {
-            format!("/embed/{slug}?{query}")
-        }
+        crate::links::embed(slug, &self.to_query())
     }
 
     /// The same options with another topic open.

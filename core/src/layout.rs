@@ -570,6 +570,7 @@ mod tests {
             related: Vec::new(),
             alternatives: Vec::new(),
             see: Vec::new(),
+            optional: false,
             level: None,
             estimate: None,
             resources: Vec::new(),

@@ -1,7 +1,7 @@
 //! Trailmap's pure logic, shared by the server, the browser's wasm, the fuzz targets and the
 //! benches: the roadmap model (`roadmap`), the content parser and validator (`content`), the
 //! catalog, the tree layout (`layout`), the map's viewport, search, the SVG snapshot and embed
-//! code, and learner progress (counting and the sync merge).
+//! code, learner progress (counting and the sync merge) and the site's addresses (`links`).
 //!
 //! Why a crate of its own: purity is a fact the compiler checks, not a convention. It depends
 //! on no UI, web or server crate (no leptos, web-sys, js-sys, gloo, axum, tokio, sqlx), so
@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod content;
 pub mod embed;
 pub mod layout;
+pub mod links;
 pub mod progress;
 pub mod roadmap;
 pub mod search;

@@ -5,9 +5,9 @@
 //! Why it is shaped so:
 //! - Progress must merge across devices without ever losing an update and converge to the same
 //!   answer everywhere, whatever order updates arrive in. So each topic's status is a
-//!   last-writer-wins register ([`Entry`] in a [`ProgressLog`]) ordered by a hybrid logical
-//!   clock ([`Clock`], [`Stamp`]) with the device id as the final tie-break: merging is
-//!   commutative, associative and idempotent (proptests below pin that down).
+//!   last-writer-wins register ([`Register`], an [`Entry`] in a [`ProgressLog`]) ordered by a
+//!   hybrid logical clock ([`Clock`], [`Stamp`]) with the device id as the final tie-break:
+//!   merging is commutative, associative and idempotent (proptests below pin that down).
 //! - A device queues its edits in an [`Outbox`] with strictly increasing ids, so the server can
 //!   apply pushes idempotently (skip ids it has seen, reject gaps).
 //! - Everything read from outside (localStorage, an imported file) is validated here with plain
@@ -18,15 +18,21 @@
 //!
 //! - A topic also holds an optional personal note ([`NoteEntry`], `note`): a second LWW
 //!   register in the same log, synced by the same outbox and rules, never touching the status.
+//!   Both are the one generic [`Register`], parameterised by its value ([`Status`],
+//!   [`NoteText`]); every rule (merge, validation, JSON shape, outbox, sync) is written once.
 //!
-//! Layers: `clock` (HLC stamps, device ids), `register` (entries, the log, merging), `note`
-//! (the note register and its limits), `outbox`
-//! (unacknowledged mutations), `local` (a device's saved state), `tally` (counts, next topic,
-//! reconciliation after a roadmap changed), `transfer` (export/import files), `wire` (the sync
-//! API's bodies, shared with the server).
+//! Layers: `clock` (HLC stamps, device ids), `register` (the generic LWW register, its merge
+//! rule, validation and JSON shape), `note` (the note's value and its limits), `wire` (the sync
+//! API's bodies, shared with the server), `log` (the log of every register of a roadmap, and
+//! where each kind lives), `outbox` (unacknowledged mutations), `local` (a device's saved
+//! state), `tally` (counts, next topic, reconciliation after a roadmap changed), `transfer`
+//! (export/import files), `driver` (one sync round, push then pull, behind a transport and a
+//! device trait: the browser, the soak test and the push benchmark all run it).
 
 mod clock;
+mod driver;
 mod local;
+mod log;
 mod note;
 mod outbox;
 mod register;
@@ -37,10 +43,12 @@ mod wire;
 use serde::{Deserialize, Serialize};
 
 pub use clock::{Clock, DeviceId, Stamp};
+pub use driver::{pull_changes, push_all, sync_once, Device, SyncFailure, SyncOutcome, Transport};
 pub use local::LocalProgress;
-pub use note::{validate_note, validate_note_text, NoteEntry, MAX_NOTE_CHARS};
-pub use outbox::{Edit, Mutation, Outbox};
-pub use register::{validate_entry, Entry, ProgressLog};
+pub use log::{Kind, ProgressLog};
+pub use note::{validate_note_text, NoteEntry, NoteText, MAX_NOTE_CHARS};
+pub use outbox::{Mutation, Outbox};
+pub use register::{Edit, Entry, Register, RegisterValue};
 pub use tally::{
     count, entry_for, next_topic, note_for, reconcile, status_of, Counts, Reconciliation,
     RoadmapProgress,
@@ -48,7 +56,7 @@ pub use tally::{
 pub use transfer::{
     export_json, import_json, EXPORT_FORMAT, EXPORT_VERSION, MAX_IMPORT_BYTES, MAX_IMPORT_ENTRIES,
 };
-pub use wire::{PullResponse, PulledEntry, PulledNote, PushRequest, PushResponse};
+pub use wire::{PullResponse, Pulled, PulledEntry, PulledNote, PushRequest, PushResponse};
 
 /// Where a learner is with one topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]

@@ -142,30 +142,104 @@ pub enum TimeUnit {
     Months,
 }
 
-/// A time estimate: a whole number of hours, days, weeks or months.
+impl TimeUnit {
+    /// The unit's name, singular.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Hours => "hour",
+            TimeUnit::Days => "day",
+            TimeUnit::Weeks => "week",
+            TimeUnit::Months => "month",
+        }
+    }
+
+    /// One unit as study time at the pace estimates assume (about ten focused hours a week):
+    /// a week is 10 hours, a day a seventh of a week, a month 52/12 weeks.
+    pub fn study_time(self) -> StudyTime {
+        StudyTime(match self {
+            TimeUnit::Hours => StudyTime::PER_HOUR,
+            TimeUnit::Days => 30,
+            TimeUnit::Weeks => 210,
+            TimeUnit::Months => 910,
+        })
+    }
+}
+
+/// An amount of study at the pace estimates assume, in 1/21 hours, so that hours, days
+/// (10/7 hours), weeks (10 hours) and months (130/3 hours) are all whole numbers and sums are
+/// exact. Only for comparing and adding estimates written in different units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StudyTime(pub u64);
+
+impl StudyTime {
+    const PER_HOUR: u64 = 21;
+
+    /// This time expressed in `unit` (e.g. 39 weeks in months is 9.0).
+    pub fn in_unit(self, unit: TimeUnit) -> f64 {
+        self.0 as f64 / unit.study_time().0 as f64
+    }
+}
+
+impl std::ops::Add for StudyTime {
+    type Output = StudyTime;
+    fn add(self, other: StudyTime) -> StudyTime {
+        StudyTime(self.0.saturating_add(other.0))
+    }
+}
+
+/// A time estimate: a whole number of hours, days, weeks or months (`6 months`), or a range of
+/// them (`6 -> 9 months`, shown as "6–9 months").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Estimate {
+    /// The amount, or the low end of a range.
     pub amount: u32,
+    /// The high end of a range; absent for a single amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<u32>,
     pub unit: TimeUnit,
 }
 
 impl Estimate {
     pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
         let bad = || {
             format!(
-                "estimate `{}` is not a number and a unit such as `2 weeks` (units: hours, days, weeks, months)",
-                raw.trim()
+                "estimate `{raw}` is not a number and a unit such as `2 weeks`, or a range such as `6 -> 9 months` (units: hours, days, weeks, months)"
             )
         };
-        let mut words = raw.split_whitespace();
+        let (low, rest) = match raw.split_once("->") {
+            Some((low, rest)) => (low.trim(), rest),
+            None => ("", raw),
+        };
+        let mut words = rest.split_whitespace();
         let (Some(amount), Some(unit), None) = (words.next(), words.next(), words.next()) else {
             return Err(bad());
         };
-        let amount: u32 = amount.parse().map_err(|_| bad())?;
-        if amount == 0 {
-            return Err(format!("estimate `{}` must be more than zero", raw.trim()));
-        }
+        let number = |text: &str| -> Result<u32, String> {
+            let value: u32 = text.parse().map_err(|_| bad())?;
+            if value == 0 {
+                return Err(format!("estimate `{raw}` must be more than zero"));
+            }
+            Ok(value)
+        };
+        let high = number(amount)?;
+        let (amount, up_to) = if low.is_empty() {
+            if raw.contains("->") {
+                return Err(bad());
+            }
+            (high, None)
+        } else {
+            let low = number(low)?;
+            if low >= high {
+                return Err(format!(
+                    "estimate `{raw}`: a range goes from the smaller to the larger amount (`{} -> {} {unit}`); for one amount write `{low} {unit}`",
+                    low.min(high),
+                    low.max(high)
+                ));
+            }
+            (low, Some(high))
+        };
         let unit = match unit {
             "hour" | "hours" => TimeUnit::Hours,
             "day" | "days" => TimeUnit::Days,
@@ -173,20 +247,34 @@ impl Estimate {
             "month" | "months" => TimeUnit::Months,
             _ => return Err(bad()),
         };
-        Ok(Self { amount, unit })
+        Ok(Self {
+            amount,
+            up_to,
+            unit,
+        })
+    }
+
+    /// The low and high end as study time (equal for a single amount).
+    pub fn study_time(&self) -> (StudyTime, StudyTime) {
+        let per_unit = self.unit.study_time().0;
+        let at = |amount: u32| StudyTime(u64::from(amount) * per_unit);
+        (at(self.amount), at(self.up_to.unwrap_or(self.amount)))
+    }
+
+    /// The high end (the amount itself for a single amount).
+    pub fn high(&self) -> u32 {
+        self.up_to.unwrap_or(self.amount)
     }
 }
 
 impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = match self.unit {
-            TimeUnit::Hours => "hour",
-            TimeUnit::Days => "day",
-            TimeUnit::Weeks => "week",
-            TimeUnit::Months => "month",
-        };
-        let plural = if self.amount == 1 { "" } else { "s" };
-        write!(f, "{} {unit}{plural}", self.amount)
+        let unit = self.unit.name();
+        let plural = if self.high() == 1 { "" } else { "s" };
+        match self.up_to {
+            Some(high) => write!(f, "{}–{high} {unit}{plural}", self.amount),
+            None => write!(f, "{} {unit}{plural}", self.amount),
+        }
     }
 }
 
@@ -300,6 +388,9 @@ pub struct Node {
     /// Links to nodes of other roadmaps.
     #[serde(default)]
     pub see: Vec<SeeAlso>,
+    /// Beyond the core path: not counted in the estimate of the stage it belongs to.
+    #[serde(default)]
+    pub optional: bool,
     /// The text as authored (Markdown).
     pub markdown: String,
     /// The text rendered to HTML, with any raw HTML escaped (safe to insert).
@@ -417,8 +508,55 @@ mod tests {
             "3 fortnights",
             "3",
             "3 days extra",
+            "-> 9 months",
+            "6 -> months",
+            "6 -> 9",
+            "6 -> 0 months",
+            "0 -> 2 weeks",
+            "6 -> 9 -> 12 months",
         ] {
             assert!(Estimate::parse(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn estimate_ranges_parse_and_show_with_a_dash() {
+        let range = Estimate::parse("6 -> 9 months").unwrap();
+        assert_eq!((range.amount, range.up_to), (6, Some(9)));
+        assert_eq!(range.to_string(), "6–9 months");
+        assert_eq!(
+            Estimate::parse("1->2 weeks").unwrap().to_string(),
+            "1–2 weeks"
+        );
+        let backwards = Estimate::parse("9 -> 6 months").unwrap_err();
+        assert!(backwards.contains("`6 -> 9 months`"), "{backwards}");
+        assert!(Estimate::parse("3 -> 3 days")
+            .unwrap_err()
+            .contains("`3 days`"));
+    }
+
+    #[test]
+    fn study_time_makes_units_comparable() {
+        let of = |raw: &str| Estimate::parse(raw).unwrap().study_time();
+        assert_eq!(of("7 days").0, of("1 week").0);
+        assert_eq!(of("10 hours").0, of("1 week").0);
+        assert_eq!(of("12 months").0, of("52 weeks").0);
+        assert_eq!(of("6 -> 9 months"), (of("26 weeks").0, of("39 weeks").0));
+        assert!(
+            of("3 hours").0 > of("2 days").0,
+            "a day is an evening at the pace, under 1.5 hours"
+        );
+        assert!((of("39 weeks").0.in_unit(TimeUnit::Months) - 9.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_single_estimate_serializes_as_before_and_a_range_adds_up_to() {
+        let single = serde_json::to_value(Estimate::parse("2 weeks").unwrap()).unwrap();
+        assert_eq!(single, serde_json::json!({"amount": 2, "unit": "weeks"}));
+        let range = serde_json::to_value(Estimate::parse("2 -> 3 weeks").unwrap()).unwrap();
+        assert_eq!(
+            range,
+            serde_json::json!({"amount": 2, "up_to": 3, "unit": "weeks"})
+        );
     }
 }

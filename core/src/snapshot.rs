@@ -283,6 +283,7 @@ mod tests {
             related: vec![],
             alternatives: vec![],
             see: Vec::new(),
+            optional: false,
             level: None,
             estimate: None,
             resources: vec![],
@@ -300,6 +301,7 @@ mod tests {
             level: LevelRange::parse("beginner").unwrap(),
             estimate: Estimate {
                 amount: 1,
+                up_to: None,
                 unit: TimeUnit::Weeks,
             },
             intro_html: String::new(),

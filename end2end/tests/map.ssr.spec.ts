@@ -7,7 +7,7 @@ test("the catalog lists the Backend roadmap and links to its map", async ({ page
   await page.goto("/");
   const card = page.getByRole("listitem").filter({ hasText: "Backend Developer" });
   await expect(card).toContainText("13");
-  await expect(card).toContainText("6 months");
+  await expect(card).toContainText("6–9 months");
   await card.getByRole("link", { name: "Backend Developer" }).click();
   await expect(page).toHaveURL(/\/roadmaps\/backend$/);
   await expect(page.getByRole("heading", { level: 1, name: "Backend Developer" })).toBeVisible();

@@ -1,5 +1,5 @@
-//! The sync push body as the server reads it (`server::sync::parse_push`: the handler's JSON
-//! extraction and validation, before anything is stored) on arbitrary bytes, against the
+//! The sync push body as the server reads it (`server::http::sync::parse_push`: the handler's
+//! JSON extraction and validation, before anything is stored) on arbitrary bytes, against the
 //! bundled Backend roadmap. It must never panic, a refusal is a 4xx (never a 500), and an
 //! accepted push keeps the invariants the store relies on.
 #![no_main]
@@ -7,12 +7,12 @@
 use std::{path::Path, sync::OnceLock};
 
 use trailmap_core::{
-    progress::{validate_entry, DeviceId, PushRequest},
+    progress::{DeviceId, Mutation, PushRequest},
     roadmap::Roadmap,
 };
 use axum::response::IntoResponse;
 use libfuzzer_sys::fuzz_target;
-use server::sync::{parse_push, CLAMP_AHEAD_MILLIS};
+use server::{http::sync::parse_push, sync::CLAMP_AHEAD_MILLIS};
 
 const NOW: u64 = 1_700_000_000_000;
 
@@ -44,9 +44,15 @@ fuzz_target!(|body: &[u8]| {
                 assert!(mutation.id > 0);
                 let node = roadmap.node(&mutation.topic).expect("a topic of the roadmap");
                 assert_eq!(node.id.as_str(), mutation.topic, "stored under the current id");
-                assert!(validate_entry(&mutation.topic, &mutation.entry).is_ok());
+                let stored = Mutation {
+                    id: mutation.id as u64,
+                    topic: mutation.topic.clone(),
+                    edit: mutation.edit.clone(),
+                    stamp: mutation.stamp.clone(),
+                };
+                assert!(stored.validate().is_ok(), "{stored:?}");
                 assert!(
-                    mutation.entry.stamp.millis <= NOW + CLAMP_AHEAD_MILLIS,
+                    mutation.stamp.millis <= NOW + CLAMP_AHEAD_MILLIS,
                     "a stamp ahead of the bound is clamped"
                 );
             }

@@ -4,17 +4,27 @@
 //!
 //!   cargo run --release -p server --example push_bench [PUSHES] [DEVICES]
 //!
-//! PUSHES (default 400) pushes in total, spread over DEVICES (default 4) concurrent devices,
-//! each pushing its own consecutive mutation ids.
+//! PUSHES (default 400) pushes in total, spread over DEVICES (default 4) concurrent devices.
+//! Each device is the real client: it marks 50 topics in its `LocalProgress` and pushes its
+//! outbox with the core's sync driver (`push_all`), over HTTP with the browser's cookies and
+//! CSRF header; the latency of each push is measured inside the driver's transport.
 
 use std::{
     path::PathBuf,
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::json;
 use server::{config::Config, AppState, Application};
+use trailmap_core::{
+    links,
+    progress::{
+        push_all, Device, LocalProgress, PullResponse, PushRequest, PushResponse, Status,
+        SyncFailure, Transport,
+    },
+};
 
 const MUTATIONS_PER_PUSH: usize = 50;
 
@@ -38,6 +48,7 @@ async fn main() {
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        limits: Default::default(),
     };
     let state = AppState::load(&config)
         .await
@@ -160,6 +171,62 @@ fn cookies_of(response: &reqwest::Response) -> Vec<(String, String)> {
         .collect()
 }
 
+/// One device's progress, in memory.
+struct Bench(Mutex<LocalProgress>);
+
+impl Device for Bench {
+    fn read<R>(&self, read: impl FnOnce(&LocalProgress) -> R) -> Option<R> {
+        Some(read(&self.0.lock().unwrap()))
+    }
+
+    fn update(&self, change: impl FnOnce(&mut LocalProgress)) {
+        change(&mut self.0.lock().unwrap());
+    }
+
+    fn now_millis(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock after 1970")
+            .as_millis() as u64
+    }
+
+    fn new_device_id(&self) -> String {
+        unreachable!("the bench's pushes are never refused")
+    }
+}
+
+/// The sync API over HTTP, timing each push.
+struct Http<'a> {
+    client: &'a Client,
+    address: &'a str,
+    auth: &'a Auth,
+    latencies: Mutex<Vec<Duration>>,
+}
+
+impl Transport for Http<'_> {
+    async fn push(&self, slug: &str, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
+        let started = Instant::now();
+        let response = self
+            .client
+            .post(format!("{}{}", self.address, links::api::sync_push(slug)))
+            .header("X-CSRF-Token", &self.auth.token)
+            .header("Cookie", &self.auth.cookie)
+            .json(request)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let body = response.text().await.expect("an answer");
+        self.latencies.lock().unwrap().push(started.elapsed());
+        assert_eq!(status, 200, "push accepted: {body}");
+        Ok(serde_json::from_str(&body).expect("a push answer"))
+    }
+
+    async fn pull(&self, _: &str, _: u64) -> Result<PullResponse, SyncFailure> {
+        unreachable!("the bench only pushes")
+    }
+}
+
 /// One device pushing `count` pushes back to back; returns each push's latency.
 async fn push_stream(
     client: &Client,
@@ -169,42 +236,32 @@ async fn push_stream(
     count: usize,
     topics: &[String],
 ) -> Vec<Duration> {
-    let device_id = format!("bench-device-{device:04}");
-    let statuses = ["done", "in_progress", "skipped", "pending"];
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("a clock after 1970")
-        .as_millis() as u64;
-    let mut latencies = Vec::with_capacity(count);
-    let mut next_id = 1u64;
+    let local = LocalProgress::new("backend", &format!("bench-device-{device:04}"));
+    let bench = Bench(Mutex::new(local));
+    let http = Http {
+        client,
+        address,
+        auth,
+        latencies: Mutex::new(Vec::with_capacity(count)),
+    };
+    let statuses = [
+        Status::Done,
+        Status::InProgress,
+        Status::Skipped,
+        Status::Pending,
+    ];
     for push in 0..count {
-        let mutations: Vec<Value> = (0..MUTATIONS_PER_PUSH)
-            .map(|i| {
-                let id = next_id + i as u64;
-                json!({
-                    "id": id,
-                    "topic": topics[(push * MUTATIONS_PER_PUSH + i) % topics.len()],
-                    "status": statuses[(id as usize) % statuses.len()],
-                    "stamp": { "millis": now, "counter": id, "device": device_id },
-                })
-            })
-            .collect();
-        let body = json!({ "device": device_id, "mutations": mutations });
-        let started = Instant::now();
-        let response = client
-            .post(format!("{address}/api/sync/backend/push"))
-            .header("X-CSRF-Token", &auth.token)
-            .header("Cookie", &auth.cookie)
-            .json(&body)
-            .send()
+        let now = bench.now_millis();
+        bench.update(|local| {
+            for i in 0..MUTATIONS_PER_PUSH {
+                let n = push * MUTATIONS_PER_PUSH + i;
+                local.set(&topics[n % topics.len()], statuses[n % statuses.len()], now);
+            }
+        });
+        push_all(&bench, &http, "backend", |_| true)
             .await
-            .expect("the server answers");
-        let status = response.status();
-        let answer: Value = response.json().await.expect("a JSON answer");
-        latencies.push(started.elapsed());
-        assert_eq!(status, 200, "push accepted: {answer}");
-        next_id += MUTATIONS_PER_PUSH as u64;
-        assert_eq!(answer["acknowledged"], next_id - 1);
+            .expect("every push is accepted");
+        assert!(bench.read(|local| local.outbox.is_empty()).unwrap());
     }
-    latencies
+    http.latencies.into_inner().unwrap()
 }

@@ -1,11 +1,14 @@
 //! Accounts: what a username and a password may be, how passwords are hashed and checked,
-//! how session and CSRF tokens are made, and how failed sign-ins are rate limited.
+//! how session and CSRF tokens are made, where hashes are computed (a bounded pool), and how
+//! sign-ins and sign-ups are rate limited.
 
+mod hashing;
 mod limiter;
 mod password;
 mod username;
 
-pub use limiter::LoginLimiter;
+pub use hashing::{return_large_blocks_to_the_system, Busy, HashingPool, HashingStats};
+pub use limiter::{LoginLimiter, Refusal, SigninAttempt, SignupAttempt};
 pub use password::{hash_password, verify_password, Password};
 pub use username::Username;
 

@@ -95,6 +95,58 @@ pub struct Config {
     /// keep it private: it is not authenticated). Unset: no metrics are recorded or served.
     #[arg(long, env = "TRAILMAP_METRICS_ADDR", global = true)]
     pub metrics_addr: Option<SocketAddr>,
+
+    /// Abuse limits (each with a safe default).
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// How much one client, and all of them together, may ask of the server. Each limit is
+/// documented with what answers past it in the README's *Security* section.
+#[derive(Clone, Debug, Args)]
+pub struct Limits {
+    /// Sign-ups allowed per client address per hour (409 `username_taken` answers count too,
+    /// so names cannot be enumerated faster). Past it: 429 with `Retry-After`.
+    #[arg(long, env = "TRAILMAP_SIGNUPS_PER_IP", default_value_t = Limits::default().signups_per_ip, global = true)]
+    pub signups_per_ip: usize,
+
+    /// Sign-ups allowed per hour from everyone together. Past it: 429 with `Retry-After`.
+    #[arg(long, env = "TRAILMAP_SIGNUPS_PER_HOUR", default_value_t = Limits::default().signups_per_hour, global = true)]
+    pub signups_per_hour: usize,
+
+    /// Seconds a client has to send a request head once the connection waits for one (also
+    /// how long an idle kept-alive connection stays open). Past it the connection is closed.
+    #[arg(long, env = "TRAILMAP_HEADER_TIMEOUT_SECS", default_value_t = Limits::default().header_timeout_secs, global = true)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a client has to send a whole request body. Past it: 408 and the connection is
+    /// closed.
+    #[arg(long, env = "TRAILMAP_BODY_TIMEOUT_SECS", default_value_t = Limits::default().body_timeout_secs, global = true)]
+    pub body_timeout_secs: u64,
+
+    /// Connections held at once. Unset: what the file-descriptor limit leaves room for (the soft
+    /// limit is first raised to the hard one), at most 4,096. Past it a new connection is
+    /// closed at once.
+    #[arg(long, env = "TRAILMAP_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
+
+    /// Connections held at once from one peer address. Past it a new connection is closed at
+    /// once.
+    #[arg(long, env = "TRAILMAP_MAX_CONNECTIONS_PER_IP", default_value_t = Limits::default().max_connections_per_ip, global = true)]
+    pub max_connections_per_ip: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            signups_per_ip: 20,
+            signups_per_hour: 1000,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            max_connections: None,
+            max_connections_per_ip: 64,
+        }
+    }
 }
 
 /// A public URL is an origin: scheme, host and port, no path.

@@ -35,8 +35,21 @@ pub enum ApiError {
     /// Well-formed but refers to something that does not exist (an unknown topic).
     #[error("{0}")]
     Unprocessable(String),
-    #[error("too many failed attempts; try again in {retry_after} seconds")]
-    TooManyRequests { retry_after: u64 },
+    /// A rate limit is used up (`what` says which: "too many failed sign-ins").
+    #[error("{what}; try again in {retry_after} seconds")]
+    TooManyRequests {
+        retry_after: u64,
+        what: &'static str,
+    },
+    /// The server is at capacity for this kind of work (password hashing); retry later.
+    #[error("the server is busy; try again in {retry_after} seconds")]
+    Overloaded { retry_after: u64 },
+    /// The route exists, the method does not.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// The body did not arrive in time.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -47,7 +60,7 @@ pub struct ErrorBody<'a> {
     /// A stable, machine-readable code: `bad_request`, `unauthorized`,
     /// `invalid_credentials`, `csrf`, `not_found`, `username_taken`, `gap`,
     /// `payload_too_large`, `unsupported_media_type`, `unprocessable`, `rate_limited`,
-    /// `not_implemented`, `internal`.
+    /// `not_implemented`, `method_not_allowed`, `request_timeout`, `overloaded`, `internal`.
     #[schema(example = "not_found")]
     pub error: &'a str,
     /// A short explanation for people; its wording may change.
@@ -82,6 +95,9 @@ impl ApiError {
             }
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
+            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            Self::RequestTimeout(_) => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -104,7 +120,7 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
         };
         let mut response = (status, Json(body)).into_response();
-        if let Self::TooManyRequests { retry_after } = self {
+        if let Self::TooManyRequests { retry_after, .. } | Self::Overloaded { retry_after } = self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));

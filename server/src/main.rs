@@ -20,6 +20,7 @@ async fn main() -> ExitCode {
             }
         }
         Command::Serve => {
+            server::accounts::return_large_blocks_to_the_system();
             telemetry::init("info,tower_http=info");
             let application = match Application::build(&cli.config).await {
                 Ok(application) => application,

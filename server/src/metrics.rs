@@ -20,13 +20,18 @@
 //!   writer wins to a stored entry with a newer (or equal) stamp; `gap`, a push refused with
 //!   409 because its mutation ids do not follow on from the last applied one.
 //! - `trailmap_active_sessions`: unexpired sessions in the database, counted at scrape time.
+//! - `trailmap_password_hash_queue_depth`: requests waiting for a password hashing thread.
+//! - `trailmap_password_hashes_running`: password hashes being computed.
+//! - `trailmap_password_hash_rejections_total`: requests answered 503 because no hashing
+//!   thread was free in time.
+//! - `trailmap_password_hashes_total`: password hashes and checks computed.
 
 use std::{
     collections::HashMap,
     fmt::Write as _,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex, PoisonError, RwLock,
+        Arc, Mutex, OnceLock, PoisonError, RwLock,
     },
     time::{Duration, Instant},
 };
@@ -40,7 +45,10 @@ use axum::{
     Router,
 };
 
-use crate::store::{self, Db};
+use crate::{
+    accounts::HashingStats,
+    store::{self, Db},
+};
 
 /// Upper bounds of the latency buckets, in seconds (Prometheus's defaults).
 const BUCKETS: [f64; 11] = [
@@ -63,6 +71,7 @@ struct Registry {
     mutations_applied: AtomicU64,
     superseded: AtomicU64,
     gaps: AtomicU64,
+    hashing: OnceLock<Arc<HashingStats>>,
 }
 
 /// Everything recorded for one route template.
@@ -102,6 +111,12 @@ pub struct PushCounts {
 impl Metrics {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Also reports the password hashing pool's queue.
+    pub fn watching_hashing(self, stats: Arc<HashingStats>) -> Self {
+        let _ = self.inner.hashing.set(stats);
+        self
     }
 
     /// Records one answered request.
@@ -266,7 +281,43 @@ impl Metrics {
             "Unexpired sign-in sessions in the database, counted at scrape time.",
         );
         let _ = writeln!(out, "trailmap_active_sessions {active_sessions}");
+        if let Some(hashing) = self.inner.hashing.get() {
+            render_hashing(&mut out, hashing);
+        }
         out
+    }
+}
+
+fn render_hashing(out: &mut String, hashing: &HashingStats) {
+    let series: [(&str, &str, &str, u64); 4] = [
+        (
+            "trailmap_password_hash_queue_depth",
+            "gauge",
+            "Requests waiting for a password hashing thread.",
+            hashing.waiting() as u64,
+        ),
+        (
+            "trailmap_password_hashes_running",
+            "gauge",
+            "Password hashes being computed.",
+            hashing.running() as u64,
+        ),
+        (
+            "trailmap_password_hash_rejections_total",
+            "counter",
+            "Requests answered 503 because no password hashing thread was free in time.",
+            hashing.refused(),
+        ),
+        (
+            "trailmap_password_hashes_total",
+            "counter",
+            "Password hashes and checks computed.",
+            hashing.completed(),
+        ),
+    ];
+    for (name, kind, help, value) in series {
+        header(out, name, kind, help);
+        let _ = writeln!(out, "{name} {value}");
     }
 }
 

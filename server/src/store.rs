@@ -8,6 +8,7 @@
 //! one thing they must: how a user id is generated.
 
 pub mod progress;
+pub mod rate_limits;
 pub mod sessions;
 pub mod users;
 

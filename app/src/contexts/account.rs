@@ -1,20 +1,44 @@
-//! Who is signed in, as the browser knows it. `user` is `None` until `/api/auth/session` has
-//! answered (and always during server rendering), then `Some(None)` for a guest or
-//! `Some(Some(name))`. Progress sync starts only once an account is known.
+//! Who is signed in, as the browser knows it: [`Account::Unknown`] until
+//! `/api/auth/session` has answered (and always during server rendering), then
+//! [`Account::Guest`] or [`Account::SignedIn`]. Progress sync starts only once an account is
+//! known.
 
 use leptos::prelude::*;
 
 use crate::api_client;
 
+/// Who is signed in, as far as this browser knows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Account {
+    /// Not known yet: the server has not answered (or could not be reached), or the page is
+    /// being rendered on the server.
+    #[default]
+    Unknown,
+    /// Nobody: progress stays in this browser.
+    Guest,
+    /// This username.
+    SignedIn(String),
+}
+
+impl Account {
+    /// The signed-in username, if any.
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Self::SignedIn(name) => Some(name),
+            Self::Unknown | Self::Guest => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct AccountState {
-    pub user: RwSignal<Option<Option<String>>>,
+    pub user: RwSignal<Account>,
 }
 
 impl AccountState {
     /// The signed-in username, if known.
     pub fn username(&self) -> Option<String> {
-        self.user.get().flatten()
+        self.user.with(|user| user.username().map(str::to_owned))
     }
 
     /// Asks the server who is signed in. Unreachable: stays unknown (not a guest), so a
@@ -23,29 +47,32 @@ impl AccountState {
         let state = *self;
         leptos::task::spawn_local(async move {
             if let Ok(me) = api_client::me().await {
-                state.user.set(Some(me.map(|me| me.username)));
+                state.user.set(match me {
+                    Some(me) => Account::SignedIn(me.username),
+                    None => Account::Guest,
+                });
             }
         });
     }
 
     pub fn signed_in(&self, name: String) {
-        self.user.set(Some(Some(name)));
+        self.user.set(Account::SignedIn(name));
     }
 
     pub fn signed_out(&self) {
-        self.user.set(Some(None));
+        self.user.set(Account::Guest);
     }
 }
 
 pub fn provide_account() -> AccountState {
     let state = AccountState {
-        user: RwSignal::new(None),
+        user: RwSignal::new(Account::Unknown),
     };
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| state.refresh());
     // Opened offline (from the service worker's cache): ask again once back online.
     let on_online = window_event_listener(leptos::ev::online, move |_| {
-        if state.user.get_untracked().is_none() {
+        if state.user.get_untracked() == Account::Unknown {
             state.refresh();
         }
     });

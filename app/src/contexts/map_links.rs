@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::{embed::EmbedOptions, roadmap::NodeId};
+use crate::{embed::EmbedOptions, links, roadmap::NodeId};
 
 #[derive(Clone, Debug, Default)]
 pub struct MapLinks {
@@ -17,7 +17,7 @@ impl MapLinks {
     /// The URL that opens topic `id` of roadmap `slug` in the panel.
     pub fn node(&self, slug: &str, id: &str) -> String {
         match &self.embed {
-            None => crate::map::node_href(slug, id),
+            None => links::roadmap_node(slug, id),
             Some(options) => options.with_node(NodeId::parse(id).ok()).path(slug),
         }
     }
@@ -31,7 +31,7 @@ impl MapLinks {
     /// The URL of the map with no topic open.
     pub fn map(&self, slug: &str) -> String {
         match &self.embed {
-            None => format!("/roadmaps/{slug}"),
+            None => links::roadmap(slug),
             Some(options) => options.with_node(None).path(slug),
         }
     }

@@ -125,6 +125,16 @@ impl MapState {
         self.set_viewport(next);
     }
 
+    /// One zoom step in (the `+` button and key).
+    pub fn zoom_in(&self) {
+        self.zoom_by(ZOOM_STEP);
+    }
+
+    /// One zoom step out (the `−` button and key).
+    pub fn zoom_out(&self) {
+        self.zoom_by(1.0 / ZOOM_STEP);
+    }
+
     pub fn fit(&self) {
         if let Some(screen) = self.screen.get_untracked() {
             let local = Extent::new(0.0, 0.0, screen.width, screen.height);
@@ -205,5 +215,23 @@ impl MapState {
             let next = self.viewport.get_untracked().center_on(centre, local);
             self.set_viewport(next);
         }
+    }
+
+    /// A page opened on a topic but without a viewport (a deep link, an embed's `node=`):
+    /// centres that topic once the map has been measured, then never again.
+    pub fn centre_selected_on_first_measure(&self) {
+        let state = *self;
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) {
+                return true;
+            }
+            if state.screen.get().is_none() {
+                return false;
+            }
+            if let Some(id) = state.selected.get_untracked() {
+                state.center_on(&id);
+            }
+            true
+        });
     }
 }

@@ -7,7 +7,10 @@
 //!
 //! With an account, the same state syncs with the server (see the README's sync protocol):
 //! after each change (debounced), when the window regains focus, when the browser comes back
-//! online and when the account becomes known. `sync` tells the page where that stands.
+//! online and when the account becomes known. `sync` tells the page where that stands. The
+//! protocol itself (push, pull, retry) is the core's sync driver (`progress::sync_once`); here
+//! it gets the browser's side: the progress signal saved to local storage ([`SavedProgress`])
+//! and the fetch client (`api_client::SyncApi`).
 //!
 //! Personal notes ride along in the same state and the same sync; embeds never show them
 //! (`notes` is false there): an embed is someone else's page.
@@ -17,9 +20,12 @@ use std::sync::Arc;
 use leptos::{ev, prelude::*};
 
 use crate::{
-    api_client::{self, ApiFailure},
-    contexts::account::AccountState,
-    progress::{self, LocalProgress, PushRequest, Reconciliation, RoadmapProgress, Status},
+    api_client::SyncApi,
+    contexts::account::{Account, AccountState},
+    progress::{
+        self, Device, LocalProgress, Reconciliation, RoadmapProgress, Status, SyncFailure,
+        SyncOutcome, Transport,
+    },
     roadmap::{NodeId, Roadmap},
 };
 
@@ -103,12 +109,15 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
     let loaded = Memo::new(move |_| local.with(Option::is_some));
     Effect::new(move |_| {
         let loaded = loaded.get();
-        let account = state.account.map(|account| account.user.get());
+        let account = state
+            .account
+            .map(|account| account.user.get())
+            .unwrap_or_default();
         if loaded {
-            match account.flatten() {
-                Some(Some(_)) => state.request_sync(),
-                Some(None) => state.sync.set(SyncStatus::Guest),
-                None => {}
+            match account {
+                Account::SignedIn(_) => state.request_sync(),
+                Account::Guest => state.sync.set(SyncStatus::Guest),
+                Account::Unknown => {}
             }
         }
     });
@@ -282,8 +291,11 @@ impl ProgressState {
     }
 
     fn signed_in_as(&self) -> Option<String> {
-        self.account
-            .and_then(|account| account.user.get_untracked().flatten())
+        self.account.and_then(|account| {
+            account
+                .user
+                .with_untracked(|user| user.username().map(str::to_owned))
+        })
     }
 
     /// Syncs a moment after the last of a burst of changes.
@@ -329,82 +341,30 @@ impl ProgressState {
         });
     }
 
-    /// One round: push the outbox (in batches), then pull what changed since the cursor.
+    /// One round of the sync driver: push the outbox (in batches), then pull what changed
+    /// since the cursor.
     async fn sync_once(&self) -> SyncStatus {
         let Some(user) = self.signed_in_as() else {
             return SyncStatus::Guest;
         };
-        if !storage::online() {
+        if !SyncApi.online() {
             return SyncStatus::Offline;
         }
-        let slug = self.slug();
-        let known = move |topic: &str| self.roadmap.with_value(|r| r.resolve(topic).is_some());
-        self.update_saved(|local| {
-            local.bind_account(&user, &storage::new_device_id(), known);
-        });
         self.sync.set(SyncStatus::Syncing);
-        let mut restarted = false;
-        loop {
-            // At most 500 mutations and 64 KiB: long notes make for smaller batches.
-            let request = self.local.with_untracked(|local| {
-                local
-                    .as_ref()
-                    .map(|local| PushRequest::from_outbox(&local.clock.device, &local.outbox))
-            });
-            let Some(request) = request.filter(|r| !r.mutations.is_empty()) else {
-                break;
-            };
-            match api_client::push(&slug, &request).await {
-                Ok(answer) => self.update_saved(|local| {
-                    local.acknowledge_push(&answer, storage::now_millis());
-                }),
-                // The server refuses this outbox (a gap in the ids, or a topic the roadmap
-                // no longer has): start over as a fresh device holding every known mark.
-                Err(failure) if matches!(failure.status(), Some(409 | 422)) && !restarted => {
-                    leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
-                    restarted = true;
-                    self.update_saved(|local| {
-                        local.restart_device(&storage::new_device_id(), known)
-                    });
-                }
-                Err(failure) => return self.failed(failure),
-            }
-        }
-        let since = self.local.with_untracked(|local| {
-            local
-                .as_ref()
-                .and_then(|local| local.cursor.as_deref())
-                .and_then(|cursor| cursor.parse::<u64>().ok())
-                .unwrap_or(0)
-        });
-        match api_client::pull(&slug, since).await {
-            Ok(answer) => self.update_saved(|local| {
-                local.absorb(&answer.pairs(), storage::now_millis());
-                local.absorb_notes(&answer.note_pairs(), storage::now_millis());
-                local.cursor = Some(answer.cursor.to_string());
-            }),
-            Err(failure) => return self.failed(failure),
-        }
-        let pending = self
-            .local
-            .with_untracked(|local| local.as_ref().is_some_and(|l| !l.outbox.is_empty()));
-        if pending {
-            SyncStatus::Pending
-        } else {
-            SyncStatus::Synced
-        }
-    }
-
-    fn failed(&self, failure: ApiFailure) -> SyncStatus {
-        match failure.status() {
-            None => SyncStatus::Offline,
-            Some(401) => {
+        let roadmap = self.roadmap;
+        let known = move |topic: &str| roadmap.with_value(|r| r.resolve(topic).is_some());
+        let device = SavedProgress(*self);
+        match progress::sync_once(&device, &SyncApi, &self.slug(), &user, known).await {
+            SyncOutcome::Synced => SyncStatus::Synced,
+            SyncOutcome::Pending => SyncStatus::Pending,
+            SyncOutcome::Offline => SyncStatus::Offline,
+            SyncOutcome::SignedOut => {
                 if let Some(account) = self.account {
                     account.signed_out();
                 }
                 SyncStatus::Guest
             }
-            Some(_) => SyncStatus::Error(failure.message()),
+            SyncOutcome::Error(message) => SyncStatus::Error(message),
         }
     }
 
@@ -417,6 +377,35 @@ impl ProgressState {
                 storage::write(&key, &local.to_json());
             }
         });
+    }
+}
+
+/// The device as the sync driver sees it: the progress signal, written to local storage at
+/// every change, with the browser's clock and random device ids. (The one place the driver
+/// touches storage, so storage that can fail changes here.)
+struct SavedProgress(ProgressState);
+
+impl Device for SavedProgress {
+    fn read<R>(&self, read: impl FnOnce(&LocalProgress) -> R) -> Option<R> {
+        self.0
+            .local
+            .with_untracked(|local| local.as_ref().map(read))
+    }
+
+    fn update(&self, change: impl FnOnce(&mut LocalProgress)) {
+        self.0.update_saved(change);
+    }
+
+    fn now_millis(&self) -> u64 {
+        storage::now_millis()
+    }
+
+    fn new_device_id(&self) -> String {
+        storage::new_device_id()
+    }
+
+    fn restarted(&self, failure: &SyncFailure) {
+        leptos::logging::warn!("trailmap: sync restarts ({})", failure.message());
     }
 }
 
@@ -451,18 +440,6 @@ mod storage {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (key, value);
-    }
-
-    /// Whether the browser believes it is online (always true on the server).
-    pub fn online() -> bool {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window().is_none_or(|w| w.navigator().on_line())
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            true
-        }
     }
 
     pub fn now_millis() -> u64 {

@@ -8,10 +8,7 @@ use leptos::{ev, prelude::*};
 
 use crate::{
     contexts::{map_state::MapState, progress::ProgressState},
-    map::{
-        map_canvas::{zoom_in, zoom_out},
-        status_buttons::status_for_key,
-    },
+    map::status_buttons::status_for_key,
     roadmap::NodeId,
 };
 
@@ -30,11 +27,11 @@ pub fn on_map_keydown(state: MapState, progress: Option<ProgressState>, event: e
     }
     let handled = match event.key().as_str() {
         "+" | "=" => {
-            zoom_in(state);
+            state.zoom_in();
             true
         }
         "-" | "_" => {
-            zoom_out(state);
+            state.zoom_out();
             true
         }
         "0" => {

@@ -6,10 +6,7 @@
 use leptos::{ev, html, prelude::*};
 
 use crate::{
-    contexts::{
-        map_state::{MapState, ZOOM_STEP},
-        progress::ProgressState,
-    },
+    contexts::{map_state::MapState, progress::ProgressState},
     map::{edge_layer::EdgeLayer, keyboard, node_card::NodeCard},
     viewport::{Extent, Point},
 };
@@ -213,14 +210,6 @@ pub fn MapCanvas() -> impl IntoView {
             " fit"
         </p>
     }
-}
-
-pub fn zoom_in(state: MapState) {
-    state.zoom_by(ZOOM_STEP);
-}
-
-pub fn zoom_out(state: MapState) {
-    state.zoom_by(1.0 / ZOOM_STEP);
 }
 
 /// The wheel listener is added by hand: it must be non-passive to stop the page scrolling

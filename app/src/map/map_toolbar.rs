@@ -1,10 +1,6 @@
 use leptos::prelude::*;
 
-use crate::{
-    contexts::map_state::MapState,
-    layout,
-    map::map_canvas::{zoom_in, zoom_out},
-};
+use crate::{contexts::map_state::MapState, layout};
 
 /// Buttons for the viewport (zoom in/out, reset, fit) and for expansion (all, none, level).
 #[component]
@@ -28,10 +24,10 @@ pub fn MapToolbar() -> impl IntoView {
     view! {
         <div class="map-toolbar" role="toolbar" aria-label="Map controls">
             <div class="group">
-                <button type="button" aria-label="Zoom in" title="Zoom in (+)" on:click=move |_| zoom_in(state)>
+                <button type="button" aria-label="Zoom in" title="Zoom in (+)" on:click=move |_| state.zoom_in()>
                     "+"
                 </button>
-                <button type="button" aria-label="Zoom out" title="Zoom out (−)" on:click=move |_| zoom_out(state)>
+                <button type="button" aria-label="Zoom out" title="Zoom out (−)" on:click=move |_| state.zoom_out()>
                     "−"
                 </button>
                 <span class="zoom-level" aria-live="polite">

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::{
     contexts::progress::ProgressState,
-    map::{node_href, status_buttons::icon},
+    links,
+    map::status_buttons::icon,
     progress::Status,
     roadmap::{NodeId, Roadmap},
 };
@@ -52,7 +53,7 @@ fn OutlineStage(roadmap: Arc<Roadmap>, stage_id: NodeId, number: usize) -> impl 
                     {format!("{number:02}")}
                 </span>
                 <h2>
-                    <a href=node_href(&roadmap.slug, stage.id.as_str())>{stage.title.clone()}</a>
+                    <a href=links::roadmap_node(&roadmap.slug, stage.id.as_str())>{stage.title.clone()}</a>
                 </h2>
                 <span class="stage-meta">{meta}</span>
                 <button
@@ -90,7 +91,7 @@ fn topic_list(roadmap: &Roadmap, ids: &[NodeId]) -> AnyView {
                 <li class="topic" id=format!("outline-{}", node.id)>
                     <a
                         class=move || format!("topic-link status-{}", status().as_str())
-                        href=node_href(&roadmap.slug, node.id.as_str())
+                        href=links::roadmap_node(&roadmap.slug, node.id.as_str())
                     >
                         {node.title.clone()}
                         {move || {

@@ -153,7 +153,7 @@ fn SyncBadge() -> impl IntoView {
                 SyncStatus::Guest => {
                     view! {
                         "Not synced: "
-                        <a href="/account">"sign in to sync across devices"</a>
+                        <a href=crate::links::ACCOUNT>"sign in to sync across devices"</a>
                         "."
                     }
                         .into_any()

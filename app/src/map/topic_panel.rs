@@ -106,7 +106,7 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
             view! {
                 <li>
                     <a
-                        href=crate::map::node_href(&see.roadmap, see.node.as_str())
+                        href=crate::links::roadmap_node(&see.roadmap, see.node.as_str())
                         target=links.external_target()
                         rel=links.external_target().map(|_| "noopener")
                     >
@@ -148,6 +148,9 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks) -> AnyView {
     let meta = [
         node.level.map(|level| level.to_string()),
         node.estimate.map(|estimate| estimate.to_string()),
+        // Optional topics lie beyond the core path: their time is not in the stage's estimate.
+        node.optional
+            .then(|| "optional, beyond the core path".to_owned()),
     ]
     .into_iter()
     .flatten()

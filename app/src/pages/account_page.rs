@@ -1,7 +1,10 @@
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
 
-use crate::{api_client, contexts::account::AccountState};
+use crate::{
+    api_client,
+    contexts::account::{Account, AccountState},
+};
 
 /// Sign in, create an account, or sign out. An account syncs progress across devices; without
 /// one, progress stays in this browser.
@@ -13,9 +16,9 @@ pub fn AccountPage() -> impl IntoView {
         <section class="account-page">
             <h1>"Your account"</h1>
             {move || match account.user.get() {
-                None => view! { <p class="lead">"Checking whether you are signed in…"</p> }.into_any(),
-                Some(Some(name)) => view! { <SignedIn name /> }.into_any(),
-                Some(None) => view! { <SignInForms /> }.into_any(),
+                Account::Unknown => view! { <p class="lead">"Checking whether you are signed in…"</p> }.into_any(),
+                Account::SignedIn(name) => view! { <SignedIn name /> }.into_any(),
+                Account::Guest => view! { <SignInForms /> }.into_any(),
             }}
         </section>
     }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::list_roadmaps, roadmap::RoadmapSummary};
+use crate::{api::list_roadmaps, links, roadmap::RoadmapSummary};
 
 /// `/`: every roadmap with what a learner needs to pick one.
 #[component]
@@ -41,7 +41,7 @@ pub fn CatalogPage() -> impl IntoView {
 
 #[component]
 fn RoadmapCard(summary: RoadmapSummary) -> impl IntoView {
-    let href = format!("/roadmaps/{}", summary.slug);
+    let href = links::roadmap(&summary.slug);
     view! {
         <li class="roadmap-card">
             <h2>

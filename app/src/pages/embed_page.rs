@@ -12,7 +12,7 @@ use crate::{
         progress::{provide_progress_with, ProgressState},
     },
     embed::EmbedOptions,
-    layout,
+    layout, links,
     map::{
         map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox,
         topic_panel::TopicPanel,
@@ -116,12 +116,12 @@ fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
         expanded.extend(layout::ancestors(&roadmap, node.as_str()));
     }
     state.expanded.set(expanded);
-    centre_selected_on_first_measure(state);
+    state.centre_selected_on_first_measure();
 
     let theme = RwSignal::new(options.theme);
     let open_href = match &options.node {
-        Some(node) => crate::map::node_href(&roadmap.slug, node.as_str()),
-        None => format!("/roadmaps/{}", roadmap.slug),
+        Some(node) => links::roadmap_node(&roadmap.slug, node.as_str()),
+        None => links::roadmap(&roadmap.slug),
     };
     let root = NodeRef::<leptos::html::Div>::new();
 
@@ -175,22 +175,6 @@ fn EmbedProgress(progress: ProgressState) -> impl IntoView {
             }}
         </span>
     }
-}
-
-/// Centre the topic the embed opens with, once the map has a size.
-fn centre_selected_on_first_measure(state: crate::contexts::map_state::MapState) {
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        if state.screen.get().is_none() {
-            return false;
-        }
-        if let Some(id) = state.selected.get_untracked() {
-            state.center_on(&id);
-        }
-        true
-    });
 }
 
 /// The embed's side of the conversation with its host page (browser only).

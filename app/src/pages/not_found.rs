@@ -15,7 +15,7 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"There is no roadmap or page at this address."</p>
             <p>
-                <a href="/">"See all roadmaps"</a>
+                <a href=crate::links::HOME>"See all roadmaps"</a>
             </p>
         </section>
     }

@@ -13,6 +13,7 @@ use crate::{
         map_state::{provide_map_state, MapState},
         progress::provide_progress,
     },
+    links,
     map::{
         embed_dialog::EmbedDialog, map_canvas::MapCanvas, map_toolbar::MapToolbar,
         minimap::Minimap, outline_view::OutlineView, progress_summary::ProgressSummary,
@@ -69,7 +70,9 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
     provide_progress(state.roadmap);
     let outline = RwSignal::new(false);
 
-    centre_selected_on_first_measure(state, has_initial_view);
+    if !has_initial_view {
+        state.centre_selected_on_first_measure();
+    }
     record_viewport_in_url(state);
 
     view! {
@@ -156,25 +159,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
 
 /// oEmbed discovery: where consumers ask about this page (<https://oembed.com>, section 4).
 fn oembed_href(origin: &str, slug: &str) -> String {
-    let page = format!("{origin}/roadmaps/{slug}");
-    let encoded: String = url::form_urlencoded::byte_serialize(page.as_bytes()).collect();
-    format!("/oembed?url={encoded}")
-}
-
-/// A deep link to a node without a viewport: once the map has a size, centre that node.
-fn centre_selected_on_first_measure(state: MapState, has_initial_view: bool) {
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) || has_initial_view {
-            return true;
-        }
-        if state.screen.get().is_none() {
-            return false;
-        }
-        if let Some(id) = state.selected.get_untracked() {
-            state.center_on(&id);
-        }
-        true
-    });
+    links::oembed(&format!("{origin}{}", links::roadmap(slug)))
 }
 
 /// After gestures settle, write the viewport into the URL (replacing the history entry).
@@ -194,11 +179,8 @@ fn record_viewport_in_url(state: MapState) {
         let handle = set_timeout_with_handle(
             move || {
                 let slug = state.roadmap.with_value(|r| r.slug.clone());
-                let mut url = format!("/roadmaps/{slug}?");
-                if let Some(node) = query.with_untracked(|q| q.get("node")) {
-                    url.push_str(&format!("node={node}&"));
-                }
-                url.push_str(&format!("view={}", view.to_query()));
+                let node = query.with_untracked(|q| q.get("node"));
+                let url = links::roadmap_view(&slug, node.as_deref(), &view.to_query());
                 navigate(
                     &url,
                     NavigateOptions {

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{link_roadmaps, parse_roadmap_located, ContentError, SeeRef, SourceFile};
+use super::{link_roadmaps, parse_roadmap_located, Built, ContentError, SourceFile};
 use crate::roadmap::{NodeId, Roadmap};
 
 /// The metadata file of a roadmap folder.
@@ -31,11 +31,11 @@ fn read_source(path: &Path) -> Result<SourceFile, ContentError> {
 /// Read `dir/roadmap.md` and every other `dir/*.md` (sorted by file name) and parse them. The
 /// slug is the folder name and must itself be a valid slug (NodeId rules).
 pub fn load_roadmap_dir(dir: &Path) -> Result<Roadmap, Vec<ContentError>> {
-    load_located(dir).map(|(roadmap, _)| roadmap)
+    load_located(dir).map(|built| built.roadmap)
 }
 
-/// `load_roadmap_dir`, plus where each `see:` link was written.
-fn load_located(dir: &Path) -> Result<(Roadmap, Vec<SeeRef>), Vec<ContentError>> {
+/// `load_roadmap_dir`, plus where each `see:` link was written and the warnings.
+fn load_located(dir: &Path) -> Result<Built, Vec<ContentError>> {
     let mut errors = Vec::new();
     let slug = dir
         .file_name()
@@ -113,6 +113,19 @@ fn load_located(dir: &Path) -> Result<(Roadmap, Vec<SeeRef>), Vec<ContentError>>
 /// roadmaps together. A root that does not exist or holds no roadmap is an error too. `see:`
 /// links between roadmaps are checked here, once every roadmap is read.
 pub fn load_catalog(root: &Path) -> Result<Vec<Roadmap>, Vec<ContentError>> {
+    load_catalog_checked(root).map(|checked| checked.roadmaps)
+}
+
+/// A catalog that passed every check, and the warnings found on the way (`file:line` problems
+/// that do not reject the content, such as a topic with fewer than three resources).
+#[derive(Clone, Debug)]
+pub struct CheckedCatalog {
+    pub roadmaps: Vec<Roadmap>,
+    pub warnings: Vec<ContentError>,
+}
+
+/// `load_catalog`, keeping the warnings.
+pub fn load_catalog_checked(root: &Path) -> Result<CheckedCatalog, Vec<ContentError>> {
     let entries = fs::read_dir(root).map_err(|error| {
         vec![folder_error(
             root,
@@ -156,7 +169,13 @@ pub fn load_catalog(root: &Path) -> Result<Vec<Roadmap>, Vec<ContentError>> {
     }
     errors.append(&mut link_roadmaps(&mut loaded, &broken));
     if errors.is_empty() {
-        Ok(loaded.into_iter().map(|(roadmap, _)| roadmap).collect())
+        let mut warnings = Vec::new();
+        let mut roadmaps = Vec::new();
+        for mut built in loaded {
+            warnings.append(&mut built.warnings);
+            roadmaps.push(built.roadmap);
+        }
+        Ok(CheckedCatalog { roadmaps, warnings })
     } else {
         Err(errors)
     }

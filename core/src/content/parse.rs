@@ -24,7 +24,7 @@ pub(super) struct MetaDraft {
     pub title: Option<String>,
     pub summary: Option<String>,
     pub level: Option<LevelRange>,
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<Located<Estimate>>,
     pub intro: String,
 }
 
@@ -42,7 +42,9 @@ pub(super) struct NodeDraft {
     pub related: Vec<Located<NodeId>>,
     pub alternatives: Vec<Located<NodeId>>,
     pub level: Option<LevelRange>,
-    pub estimate: Option<Estimate>,
+    pub estimate: Option<Located<Estimate>>,
+    /// `optional: yes`: beyond the core path, not counted in its stage's estimate.
+    pub optional: bool,
     pub resources: Vec<Resource>,
     pub tips: Vec<Tip>,
     /// `see:` links to other roadmaps as (roadmap slug, node id); checked when the catalog loads.
@@ -67,6 +69,7 @@ const NODE_FIELDS: &[(&str, bool)] = &[
     ("alternatives", false),
     ("level", false),
     ("estimate", false),
+    ("optional", false),
     ("resource", true),
     ("tip", true),
     ("see", true),
@@ -206,7 +209,12 @@ pub(super) fn parse_meta(file: FileRef<'_>, text: &str, errors: &mut Errors) -> 
                 Err(message) => errors.push(file, field.line, message),
             },
             "estimate" => match Estimate::parse(field.value) {
-                Ok(estimate) => meta.estimate = Some(estimate),
+                Ok(estimate) => {
+                    meta.estimate = Some(Located {
+                        value: estimate,
+                        line: field.line,
+                    })
+                }
                 Err(message) => errors.push(file, field.line, message),
             },
             _ => {}
@@ -382,8 +390,22 @@ fn node_from_fields(
                 Err(message) => errors.push(file, line, message),
             },
             "estimate" => match Estimate::parse(value) {
-                Ok(estimate) => node.estimate = Some(estimate),
+                Ok(estimate) => {
+                    node.estimate = Some(Located {
+                        value: estimate,
+                        line,
+                    })
+                }
                 Err(message) => errors.push(file, line, message),
+            },
+            "optional" => match value {
+                "yes" => node.optional = true,
+                "no" => node.optional = false,
+                _ => errors.push(
+                    file,
+                    line,
+                    format!("`optional` is `yes` or `no`, not `{}`", excerpt(value, 40)),
+                ),
             },
             "resource" => match parse_resource(value) {
                 Ok(resource) => node.resources.push(resource),

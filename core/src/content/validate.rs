@@ -3,12 +3,17 @@
 //! Ids and aliases must be unique across every file; `parent`, `related` and `alternatives`
 //! must name a node's main id; the parent chains must end at a stage. Each check reports and
 //! moves on, and the walk over parent chains visits every node once, so any input ends.
+//!
+//! Estimates have one meaning (the time for the node's core path at the roadmap's pace, see the
+//! README), so two rules follow: no node may be estimated longer than the nearest ancestor that
+//! has an estimate, and the stages' estimates must add up to the roadmap's. Topics with fewer
+//! than `MIN_RESOURCES` resources are warned about, not rejected.
 
 use std::collections::{HashMap, HashSet};
 
 use super::parse::{Located, MetaDraft, NodeDraft};
-use super::{render_markdown, Errors, FileRef, SeeRef};
-use crate::roadmap::{Node, NodeId, Roadmap, SeeAlso};
+use super::{render_markdown, Errors, FileRef, SeeRef, MIN_RESOURCES};
+use crate::roadmap::{Estimate, Node, NodeId, Roadmap, SeeAlso, StudyTime, TimeUnit};
 
 /// Where a name (id or alias) was first claimed.
 struct Claim {
@@ -134,6 +139,10 @@ pub(super) fn build(
         }
     }
 
+    check_nested_estimates(&drafts, &parents, &file, errors);
+    check_stage_total(&meta, &drafts, &file, errors);
+    warn_thin_resources(&drafts, &file, errors);
+
     if !errors.is_empty() {
         return None;
     }
@@ -224,6 +233,172 @@ fn report_cycle<'a>(
     errors.push(file(first.file), line, message);
 }
 
+/// A node's estimate may not be longer than that of its nearest ancestor with one (both ends of
+/// a range are compared: the child's low end with the parent's, the high end with the high
+/// end). Reported at the child's `estimate` line. The walk up is bounded, so loops (reported
+/// elsewhere) cannot hang it.
+fn check_nested_estimates<'a>(
+    drafts: &[NodeDraft],
+    parents: &[Option<usize>],
+    file: &dyn Fn(usize) -> FileRef<'a>,
+    errors: &mut Errors,
+) {
+    for draft_index in 0..drafts.len() {
+        let draft = &drafts[draft_index];
+        let Some(estimate) = &draft.estimate else {
+            continue;
+        };
+        let mut current = parents[draft_index];
+        let mut steps = 0;
+        let mut direct = true;
+        while let Some(ancestor) = current {
+            steps += 1;
+            if steps > drafts.len() || ancestor == draft_index {
+                break;
+            }
+            let above = &drafts[ancestor];
+            if let Some(limit) = &above.estimate {
+                let (low, high) = estimate.value.study_time();
+                let (limit_low, limit_high) = limit.value.study_time();
+                if low > limit_low || high > limit_high {
+                    let id = above.id.as_ref().map_or("?", |id| id.value.as_str());
+                    errors.push(
+                        file(draft.file),
+                        estimate.line,
+                        format!(
+                            "`estimate`: {} is longer than {}, the estimate of its {} `{id}` ({}:{}); a topic must fit in the stage or topic it belongs to (each end of a range within the same end of the parent's): shorten this estimate or lengthen `{id}`'s",
+                            estimate.value,
+                            limit.value,
+                            if direct { "parent" } else { "ancestor" },
+                            file(above.file).name,
+                            limit.line,
+                        ),
+                    );
+                }
+                break;
+            }
+            direct = false;
+            current = parents[ancestor];
+        }
+    }
+}
+
+/// The stages' estimates, added up, must agree with the roadmap's: their total expressed in the
+/// roadmap's unit and rounded to a whole number must be the roadmap's figure (each end of a
+/// range separately), so the figure in the header is the figure the stages add up to. Once any
+/// stage has an estimate every stage needs one; when none has, the roadmap's figure is backed
+/// by nothing and a warning says so.
+fn check_stage_total<'a>(
+    meta: &MetaDraft,
+    drafts: &[NodeDraft],
+    file: &dyn Fn(usize) -> FileRef<'a>,
+    errors: &mut Errors,
+) {
+    let Some(stated) = &meta.estimate else {
+        return;
+    };
+    let stages: Vec<&NodeDraft> = drafts.iter().filter(|d| d.parent.is_none()).collect();
+    if stages.is_empty() {
+        return;
+    }
+    if stages.iter().all(|stage| stage.estimate.is_none()) {
+        errors.warn(
+            file(0),
+            stated.line,
+            "no stage has an `estimate`, so nothing backs the roadmap's `estimate`: give every stage one (they must add up to it)",
+        );
+        return;
+    }
+    let mut total = (StudyTime::default(), StudyTime::default());
+    let mut complete = true;
+    for stage in &stages {
+        match &stage.estimate {
+            Some(estimate) => {
+                let (low, high) = estimate.value.study_time();
+                total = (total.0 + low, total.1 + high);
+            }
+            None => {
+                complete = false;
+                errors.push(
+                    file(stage.file),
+                    stage.line,
+                    format!(
+                        "stage `{}` has no `estimate`: every stage needs one once any has, because the roadmap's `estimate` is checked against their sum",
+                        stage.id.as_ref().map_or("?", |id| id.value.as_str())
+                    ),
+                );
+            }
+        }
+    }
+    if complete && !agrees(&stated.value, total) {
+        let unit = stated.value.unit;
+        let in_unit = |time: StudyTime| format!("{:.1}", time.in_unit(unit));
+        let in_weeks = |time: StudyTime| format!("{:.1}", time.in_unit(TimeUnit::Weeks));
+        let span = |convert: &dyn Fn(StudyTime) -> String| {
+            if total.0 == total.1 {
+                convert(total.0)
+            } else {
+                format!("{} -> {}", convert(total.0), convert(total.1))
+            }
+        };
+        let weeks = if unit == TimeUnit::Weeks {
+            String::new()
+        } else {
+            format!(" ({} weeks)", span(&in_weeks))
+        };
+        let stages = match stages.len() {
+            1 => "the one stage adds".to_owned(),
+            count => format!("the {count} stages add"),
+        };
+        errors.push(
+            file(0),
+            stated.line,
+            format!(
+                "`estimate` says {}, but {stages} up to {} {}s{weeks}; rounded to whole {}s they must give the same figure (a tolerance of half a {} at each end): change this estimate or the stages'",
+                stated.value,
+                span(&in_unit),
+                unit.name(),
+                unit.name(),
+                unit.name(),
+            ),
+        );
+    }
+}
+
+/// Whether a total of study time, rounded to whole units of `stated`, gives `stated`'s figure
+/// at both ends.
+fn agrees(stated: &Estimate, total: (StudyTime, StudyTime)) -> bool {
+    let per_unit = stated.unit.study_time().0;
+    let matches = |time: StudyTime, amount: u32| {
+        let target = u64::from(amount) * per_unit;
+        // |time - target| <= per_unit / 2, in integers.
+        time.0.abs_diff(target) * 2 <= per_unit
+    };
+    matches(total.0, stated.amount) && matches(total.1, stated.high())
+}
+
+/// A warning for every node with fewer than `MIN_RESOURCES` resources, at its `## ` line.
+fn warn_thin_resources<'a>(
+    drafts: &[NodeDraft],
+    file: &dyn Fn(usize) -> FileRef<'a>,
+    errors: &mut Errors,
+) {
+    for draft in drafts {
+        let count = draft.resources.len();
+        if count < MIN_RESOURCES {
+            errors.warn(
+                file(draft.file),
+                draft.line,
+                format!(
+                    "`{}` has {count} resource{}; give every topic at least {MIN_RESOURCES} (its documentation, plus a course, video, book or article)",
+                    draft.id.as_ref().map_or("?", |id| id.value.as_str()),
+                    if count == 1 { "" } else { "s" },
+                ),
+            );
+        }
+    }
+}
+
 fn check_links<'a>(
     draft: &NodeDraft,
     key: &str,
@@ -283,7 +458,8 @@ fn assemble(
                 related: values(draft.related),
                 alternatives: values(draft.alternatives),
                 level: draft.level,
-                estimate: draft.estimate,
+                estimate: draft.estimate.map(|estimate| estimate.value),
+                optional: draft.optional,
                 resources: draft.resources,
                 tips: draft.tips,
                 see: draft
@@ -317,7 +493,7 @@ fn assemble(
         title: meta.title?,
         summary: meta.summary?,
         level: meta.level?,
-        estimate: meta.estimate?,
+        estimate: meta.estimate?.value,
         intro_html: render_markdown(&meta.intro),
         stages,
         nodes,

@@ -14,10 +14,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::register::validate_entry;
 use super::{
-    shorten, tally, validate_note, validate_note_text, Clock, DeviceId, Edit, Entry, Mutation,
-    NoteEntry, Outbox, ProgressLog, PushResponse, Reconciliation, Status,
+    shorten, tally, validate_note_text, Clock, DeviceId, Kind, Mutation, NoteText, Outbox,
+    ProgressLog, PullResponse, PushResponse, Reconciliation, Register, Status,
 };
 use crate::roadmap::Roadmap;
 
@@ -58,15 +57,17 @@ impl LocalProgress {
     /// Set a status now: ticks the clock, applies to the log, records in the outbox; returns
     /// the mutation.
     pub fn set(&mut self, topic: &str, status: Status, wall_millis: u64) -> Mutation {
-        let stamp = self.clock.now(wall_millis);
-        self.log.apply(
-            topic,
-            Entry {
-                status,
-                stamp: stamp.clone(),
-            },
-        );
-        self.outbox.record(topic, Edit::Status(status), stamp)
+        self.write(topic, status, wall_millis)
+    }
+
+    /// Writes a register now: ticks the clock, applies to the log, records in the outbox.
+    fn write<V: Kind>(&mut self, topic: &str, value: V, wall_millis: u64) -> Mutation {
+        let register = Register::new(value, self.clock.now(wall_millis));
+        let mutation = self
+            .outbox
+            .record(topic, register.edit(), register.stamp.clone());
+        self.log.apply(topic, register);
+        mutation
     }
 
     /// The topic's note (`None` when it has none).
@@ -88,19 +89,7 @@ impl LocalProgress {
         if self.log.note(topic).unwrap_or_default() == text {
             return Ok(None);
         }
-        let stamp = self.clock.now(wall_millis);
-        self.log.apply_note(
-            topic,
-            NoteEntry {
-                text: text.to_owned(),
-                stamp: stamp.clone(),
-            },
-        );
-        Ok(Some(self.outbox.record(
-            topic,
-            Edit::Note(text.to_owned()),
-            stamp,
-        )))
+        Ok(Some(self.write(topic, NoteText::from(text), wall_millis)))
     }
 
     /// Parse what localStorage held: Err(plain message) on corrupt JSON, a different version,
@@ -145,61 +134,48 @@ impl LocalProgress {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Fold in entries pulled from the server (and observe their stamps in the clock).
-    /// Entries that fail [`validate_entry`] are skipped: a bad one must not poison the clock.
-    pub fn absorb(&mut self, entries: &[(String, Entry)], wall_millis: u64) {
-        for (topic, entry) in entries {
-            if validate_entry(topic, entry).is_ok() {
-                self.clock.observe(&entry.stamp, wall_millis);
-                self.log.apply(topic, entry.clone());
-            }
-        }
+    /// Folds in what a pull brought (and observes its stamps in the clock), every kind of
+    /// register. Registers that fail validation are skipped: a bad one must not poison the
+    /// clock.
+    pub fn absorb(&mut self, response: &PullResponse, wall_millis: u64) {
+        self.absorb_kind(Status::pulled(response), wall_millis);
+        self.absorb_kind(NoteText::pulled(response), wall_millis);
     }
 
-    /// Fold in notes pulled from the server, like [`Self::absorb`] does entries.
-    pub fn absorb_notes(&mut self, notes: &[(String, NoteEntry)], wall_millis: u64) {
-        for (topic, note) in notes {
-            if validate_note(topic, note).is_ok() {
-                self.clock.observe(&note.stamp, wall_millis);
-                self.log.apply_note(topic, note.clone());
+    fn absorb_kind<V: Kind>(&mut self, pulled: &[super::Pulled<V>], wall_millis: u64) {
+        for pulled in pulled {
+            if pulled.register.validate(&pulled.topic).is_ok() {
+                self.clock.observe(&pulled.register.stamp, wall_millis);
+                self.log.apply(&pulled.topic, pulled.register.clone());
             }
         }
     }
 
     /// Takes in the answer to a push: drops the acknowledged mutations from the outbox, then,
-    /// for every entry the server returned whose topic has nothing left pending here, makes
-    /// the server's entry the local one, even if its stamp is smaller (the server clamped a
-    /// stamp from a clock that ran ahead, or kept a newer edit). Topics with pending edits keep
-    /// their local entry: those edits are pushed next and their answer settles the topic.
-    /// Entries that fail [`validate_entry`] are skipped.
+    /// for every register the server returned whose topic has nothing of its kind left pending
+    /// here, makes the server's register the local one, even if its stamp is smaller (the
+    /// server clamped a stamp from a clock that ran ahead, or kept a newer edit). Registers
+    /// with pending edits keep their local value: those edits are pushed next and their answer
+    /// settles them. Kind by kind: a pending status edit does not hold back the server's note,
+    /// nor a pending note the server's status. Registers that fail validation are skipped.
     pub fn acknowledge_push(&mut self, response: &PushResponse, wall_millis: u64) {
         self.outbox.acknowledge(response.acknowledged);
-        for pulled in &response.entries {
-            let entry = pulled.entry();
-            if validate_entry(&pulled.topic, &entry).is_err() {
+        self.adopt(Status::answered(response), wall_millis);
+        self.adopt(NoteText::answered(response), wall_millis);
+    }
+
+    fn adopt<V: Kind>(&mut self, answered: &[super::Pulled<V>], wall_millis: u64) {
+        for pulled in answered {
+            if pulled.register.validate(&pulled.topic).is_err() {
                 continue;
             }
-            self.clock.observe(&entry.stamp, wall_millis);
+            self.clock.observe(&pulled.register.stamp, wall_millis);
             let pending = self.outbox.pending.iter().any(|mutation| {
-                mutation.topic == pulled.topic && matches!(mutation.edit, Edit::Status(_))
+                mutation.topic == pulled.topic && V::of_edit(&mutation.edit).is_some()
             });
             if !pending {
-                self.log.entries.insert(pulled.topic.clone(), entry);
-            }
-        }
-        // Notes likewise, register by register: a pending status edit does not hold back
-        // the server's note, nor a pending note the server's status.
-        for pulled in &response.notes {
-            let note = pulled.note();
-            if validate_note(&pulled.topic, &note).is_err() {
-                continue;
-            }
-            self.clock.observe(&note.stamp, wall_millis);
-            let pending = self.outbox.pending.iter().any(|mutation| {
-                mutation.topic == pulled.topic && matches!(mutation.edit, Edit::Note(_))
-            });
-            if !pending {
-                self.log.notes.insert(pulled.topic.clone(), note);
+                V::registers_mut(&mut self.log)
+                    .insert(pulled.topic.clone(), pulled.register.clone());
             }
         }
     }
@@ -208,24 +184,26 @@ impl LocalProgress {
     /// log is also queued in the outbox, with its original stamp, so the server learns it too.
     /// Returns how many registers (statuses and notes) changed.
     pub fn merge_import(&mut self, imported: &ProgressLog, wall_millis: u64) -> usize {
+        self.merge_import_kind::<Status>(imported, wall_millis)
+            + self.merge_import_kind::<NoteText>(imported, wall_millis)
+    }
+
+    fn merge_import_kind<V: Kind>(&mut self, imported: &ProgressLog, wall_millis: u64) -> usize {
         let mut changed = 0;
-        for (topic, entry) in &imported.entries {
-            self.clock.observe(&entry.stamp, wall_millis);
-            if self.log.apply(topic, entry.clone()) {
-                self.outbox
-                    .record(topic, Edit::Status(entry.status), entry.stamp.clone());
-                changed += 1;
-            }
-        }
-        for (topic, note) in &imported.notes {
-            self.clock.observe(&note.stamp, wall_millis);
-            if self.log.apply_note(topic, note.clone()) {
-                self.outbox
-                    .record(topic, Edit::Note(note.text.clone()), note.stamp.clone());
+        for (topic, register) in imported.registers::<V>() {
+            self.clock.observe(&register.stamp, wall_millis);
+            if self.log.apply(topic, register.clone()) {
+                self.queue(topic, register);
                 changed += 1;
             }
         }
         changed
+    }
+
+    /// Queues a register in the outbox as it is, with its original stamp.
+    fn queue<V: Kind>(&mut self, topic: &str, register: &Register<V>) {
+        self.outbox
+            .record(topic, register.edit(), register.stamp.clone());
     }
 
     /// [`tally::reconcile`] on this device's log, queueing each entry that moved onto a
@@ -240,20 +218,19 @@ impl LocalProgress {
                 continue;
             }
             queued.push(id);
-            if let Some(entry) = self.log.entries.get(id) {
-                if before.entries.get(id) != Some(entry) {
-                    self.outbox
-                        .record(id, Edit::Status(entry.status), entry.stamp.clone());
-                }
-            }
-            if let Some(note) = self.log.notes.get(id) {
-                if before.notes.get(id) != Some(note) {
-                    self.outbox
-                        .record(id, Edit::Note(note.text.clone()), note.stamp.clone());
-                }
-            }
+            self.queue_if_moved::<Status>(&before, id);
+            self.queue_if_moved::<NoteText>(&before, id);
         }
         reconciliation
+    }
+
+    /// Queues topic `id`'s register of kind `V` if it differs from the one in `before`.
+    fn queue_if_moved<V: Kind>(&mut self, before: &ProgressLog, id: &str) {
+        if let Some(register) = self.log.registers::<V>().get(id).cloned() {
+            if before.registers::<V>().get(id) != Some(&register) {
+                self.queue(id, &register);
+            }
+        }
     }
 
     /// Prepares this device to sync with `account`. Nothing changes if it already syncs with
@@ -284,18 +261,16 @@ impl LocalProgress {
     pub fn restart_device(&mut self, fresh_device: &str, known: impl Fn(&str) -> bool) {
         self.clock.device = fresh_device.to_owned();
         self.outbox = Outbox::default();
-        for (topic, entry) in &self.log.entries {
-            if known(topic) {
-                self.outbox
-                    .record(topic, Edit::Status(entry.status), entry.stamp.clone());
-            }
-        }
+        self.queue_all::<Status>(&known);
         // Tombstones too: a deletion must win over the account's older copy of the note.
-        for (topic, note) in &self.log.notes {
-            if known(topic) {
-                self.outbox
-                    .record(topic, Edit::Note(note.text.clone()), note.stamp.clone());
-            }
+        self.queue_all::<NoteText>(&known);
+    }
+
+    /// Queues every register of kind `V` on a known topic, with its original stamp.
+    fn queue_all<V: Kind>(&mut self, known: &impl Fn(&str) -> bool) {
+        let registers = self.log.registers::<V>().clone();
+        for (topic, register) in registers.iter().filter(|(topic, _)| known(topic)) {
+            self.queue(topic, register);
         }
     }
 
@@ -303,22 +278,13 @@ impl LocalProgress {
     fn check(&self) -> Result<(), String> {
         DeviceId::parse(&self.clock.device)
             .map_err(|message| format!("the saved device id is invalid: {message}"))?;
-        for (topic, entry) in &self.log.entries {
-            validate_entry(topic, entry)
-                .map_err(|message| format!("the saved progress has a bad entry: {message}"))?;
-        }
-        for (topic, note) in &self.log.notes {
-            validate_note(topic, note)
-                .map_err(|message| format!("the saved progress has a bad note: {message}"))?;
-        }
+        check_kind::<Status>(&self.log)?;
+        check_kind::<NoteText>(&self.log)?;
         let mut last_id = 0;
         for mutation in &self.outbox.pending {
-            let valid = match (mutation.entry(), mutation.note()) {
-                (Some(entry), _) => validate_entry(&mutation.topic, &entry),
-                (None, Some(note)) => validate_note(&mutation.topic, &note),
-                (None, None) => Ok(()),
-            };
-            valid.map_err(|message| format!("the saved outbox has a bad edit: {message}"))?;
+            mutation
+                .validate()
+                .map_err(|message| format!("the saved outbox has a bad edit: {message}"))?;
             if mutation.id <= last_id {
                 return Err("the saved outbox is out of order".into());
             }
@@ -332,10 +298,7 @@ impl LocalProgress {
     fn repair(&mut self) {
         let stamps = self
             .log
-            .entries
-            .values()
-            .map(|entry| &entry.stamp)
-            .chain(self.log.notes.values().map(|note| &note.stamp))
+            .stamps()
             .chain(self.outbox.pending.iter().map(|mutation| &mutation.stamp));
         for stamp in stamps {
             if !self.clock.covers(stamp) {
@@ -350,13 +313,24 @@ impl LocalProgress {
     }
 }
 
+/// Refuses a saved log with an invalid register of kind `V`.
+fn check_kind<V: Kind>(log: &ProgressLog) -> Result<(), String> {
+    for (topic, register) in log.registers::<V>() {
+        register
+            .validate(topic)
+            .map_err(|message| format!("the saved progress has a bad {}: {message}", V::NOUN))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::progress::register::tests::entry;
-    use crate::progress::Stamp;
+    use crate::progress::log::tests::entry;
+    use crate::progress::wire::tests::pull;
+    use crate::progress::{Edit, Stamp};
 
     fn server_entry(
         topic: &str,
@@ -364,11 +338,9 @@ mod tests {
         millis: u64,
         device: &str,
     ) -> crate::progress::PulledEntry {
-        let entry = entry(status, millis, 0, device);
         crate::progress::PulledEntry {
             topic: topic.into(),
-            status: entry.status,
-            stamp: entry.stamp,
+            register: entry(status, millis, 0, device),
         }
     }
 
@@ -395,7 +367,7 @@ mod tests {
         assert_eq!(local.outbox.len(), 1, "mutation 3 is still pending");
         assert_eq!(local.log.entries["dns"].stamp.millis, 60_000, "adopted");
         assert_eq!(
-            local.log.entries["http"].status,
+            local.log.entries["http"].value,
             Status::Skipped,
             "a topic with a pending edit keeps the local entry"
         );
@@ -419,7 +391,10 @@ mod tests {
         local.set("http", Status::Done, 1_000);
         local.set("dns", Status::InProgress, 2_000);
         local.absorb(
-            &[("tcp".into(), entry(Status::Skipped, 1_500, 0, "device-b2"))],
+            &pull(
+                vec![("tcp", entry(Status::Skipped, 1_500, 0, "device-b2"))],
+                vec![],
+            ),
             2_100,
         );
         local.cursor = Some("c-42".into());
@@ -539,14 +514,17 @@ mod tests {
         local.set("http", Status::Done, 1_000);
         // Another device, whose clock runs ahead, skipped it later.
         local.absorb(
-            &[
-                ("http".into(), entry(Status::Skipped, 9_000, 3, "device-b2")),
-                ("bad topic".into(), entry(Status::Done, 1, 0, "device-b2")),
-                (
-                    "dns".into(),
-                    entry(Status::Done, Stamp::MAX_MILLIS + 1, 0, "device-b2"),
-                ),
-            ],
+            &pull(
+                vec![
+                    ("http", entry(Status::Skipped, 9_000, 3, "device-b2")),
+                    ("bad topic", entry(Status::Done, 1, 0, "device-b2")),
+                    (
+                        "dns",
+                        entry(Status::Done, Stamp::MAX_MILLIS + 1, 0, "device-b2"),
+                    ),
+                ],
+                vec![],
+            ),
             1_100,
         );
         assert_eq!(local.status("http"), Status::Skipped);
@@ -781,12 +759,14 @@ mod tests {
             entries: Vec::new(),
             notes: vec![crate::progress::PulledNote {
                 topic: "dns".into(),
-                text: "mine".into(),
-                stamp: Stamp {
-                    millis: 60_000,
-                    counter: 0,
-                    device: DEVICE.into(),
-                },
+                register: Register::new(
+                    "mine".into(),
+                    Stamp {
+                        millis: 60_000,
+                        counter: 0,
+                        device: DEVICE.into(),
+                    },
+                ),
             }],
         };
         local.acknowledge_push(&response, 7_200_002);
@@ -803,12 +783,15 @@ mod tests {
         use crate::progress::note::tests::note;
         let mut local = LocalProgress::new("backend", DEVICE);
         local.set_note("http", "local", 1_000).unwrap();
-        local.absorb_notes(
-            &[
-                ("http".into(), note("remote, later", 5_000, 0, "device-b2")),
-                ("dns".into(), note(&"x".repeat(2_001), 1, 0, "device-b2")),
-                ("Bad".into(), note("x", 1, 0, "device-b2")),
-            ],
+        local.absorb(
+            &pull(
+                vec![],
+                vec![
+                    ("http", note("remote, later", 5_000, 0, "device-b2")),
+                    ("dns", note(&"x".repeat(2_001), 1, 0, "device-b2")),
+                    ("Bad", note("x", 1, 0, "device-b2")),
+                ],
+            ),
             1_100,
         );
         assert_eq!(local.note("http"), Some("remote, later"));
@@ -822,8 +805,8 @@ mod tests {
         let mut local = LocalProgress::new("backend", DEVICE);
         local.set_note("http", "newer here", 5_000).unwrap();
         let mut imported = ProgressLog::default();
-        imported.apply_note("http", note("older", 4_000, 0, "device-b2"));
-        imported.apply_note("dns", note("from the file", 3_000, 0, "device-b2"));
+        imported.apply("http", note("older", 4_000, 0, "device-b2"));
+        imported.apply("dns", note("from the file", 3_000, 0, "device-b2"));
         imported.apply("dns", entry(Status::Done, 3_000, 0, "device-b2"));
         assert_eq!(local.merge_import(&imported, 6_000), 2);
         assert_eq!(local.note("http"), Some("newer here"));
@@ -848,6 +831,89 @@ mod tests {
                 ("http", Edit::Note(String::new())),
             ],
             "statuses, notes and tombstones"
+        );
+    }
+
+    /// Written by the version before statuses and notes became one generic register (kept
+    /// verbatim): what a browser holds in localStorage, what it pushes and what it exports.
+    /// Today's code must read all three and write them back byte for byte.
+    const SAVED_BEFORE_GENERIC_REGISTER: &str = r#"{"version":1,"roadmap":"backend","clock":{"device":"device-a1b2c3","millis":1700000003000,"counter":0},"log":{"entries":{"dns":{"status":"done","stamp":{"millis":1700000000000,"counter":0,"device":"device-a1b2c3"}},"http":{"status":"in_progress","stamp":{"millis":1700000000500,"counter":0,"device":"device-a1b2c3"}}},"notes":{"dns":{"text":"Use `dig +trace`","stamp":{"millis":1700000001000,"counter":0,"device":"device-a1b2c3"}},"http":{"text":"","stamp":{"millis":1700000003000,"counter":0,"device":"device-a1b2c3"}}}},"outbox":{"next_id":6,"pending":[{"id":2,"topic":"http","status":"in_progress","stamp":{"millis":1700000000500,"counter":0,"device":"device-a1b2c3"}},{"id":3,"topic":"dns","note":"Use `dig +trace`","stamp":{"millis":1700000001000,"counter":0,"device":"device-a1b2c3"}},{"id":4,"topic":"http","note":"draft","stamp":{"millis":1700000002000,"counter":0,"device":"device-a1b2c3"}},{"id":5,"topic":"http","note":"","stamp":{"millis":1700000003000,"counter":0,"device":"device-a1b2c3"}}]},"cursor":"17","account":"alice"}"#;
+    const PUSHED_BEFORE_GENERIC_REGISTER: &str = r#"{"device":"device-a1b2c3","mutations":[{"id":2,"topic":"http","status":"in_progress","stamp":{"millis":1700000000500,"counter":0,"device":"device-a1b2c3"}},{"id":3,"topic":"dns","note":"Use `dig +trace`","stamp":{"millis":1700000001000,"counter":0,"device":"device-a1b2c3"}},{"id":4,"topic":"http","note":"draft","stamp":{"millis":1700000002000,"counter":0,"device":"device-a1b2c3"}},{"id":5,"topic":"http","note":"","stamp":{"millis":1700000003000,"counter":0,"device":"device-a1b2c3"}}]}"#;
+    const EXPORTED_BEFORE_GENERIC_REGISTER: &str = r#"{
+  "format": "trailmap-progress",
+  "version": 1,
+  "roadmap": "backend",
+  "entries": {
+    "dns": {
+      "status": "done",
+      "stamp": {
+        "millis": 1700000000000,
+        "counter": 0,
+        "device": "device-a1b2c3"
+      }
+    },
+    "http": {
+      "status": "in_progress",
+      "stamp": {
+        "millis": 1700000000500,
+        "counter": 0,
+        "device": "device-a1b2c3"
+      }
+    }
+  },
+  "notes": {
+    "dns": {
+      "text": "Use `dig +trace`",
+      "stamp": {
+        "millis": 1700000001000,
+        "counter": 0,
+        "device": "device-a1b2c3"
+      }
+    },
+    "http": {
+      "text": "",
+      "stamp": {
+        "millis": 1700000003000,
+        "counter": 0,
+        "device": "device-a1b2c3"
+      }
+    }
+  }
+}"#;
+
+    #[test]
+    fn data_written_by_the_previous_version_reads_and_writes_back_unchanged() {
+        let local = LocalProgress::from_json(SAVED_BEFORE_GENERIC_REGISTER, "backend")
+            .expect("yesterday's saved progress loads");
+        assert_eq!(local.status("dns"), Status::Done);
+        assert_eq!(local.status("http"), Status::InProgress);
+        assert_eq!(local.note("dns"), Some("Use `dig +trace`"));
+        assert_eq!(local.note("http"), None, "a tombstone");
+        assert_eq!(local.log.notes.len(), 2);
+        assert_eq!(local.outbox.len(), 4);
+        assert_eq!(local.cursor.as_deref(), Some("17"));
+        assert_eq!(local.account.as_deref(), Some("alice"));
+        assert_eq!(local.to_json(), SAVED_BEFORE_GENERIC_REGISTER);
+
+        let request: crate::progress::PushRequest =
+            serde_json::from_str(PUSHED_BEFORE_GENERIC_REGISTER).expect("yesterday's push reads");
+        assert_eq!(
+            request,
+            crate::progress::PushRequest::from_outbox(&local.clock.device, &local.outbox)
+        );
+        assert_eq!(request.mutations[0].edit, Edit::Status(Status::InProgress));
+        assert_eq!(request.mutations[3].edit, Edit::Note(String::new()));
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            PUSHED_BEFORE_GENERIC_REGISTER
+        );
+
+        let imported = crate::progress::import_json(EXPORTED_BEFORE_GENERIC_REGISTER, "backend")
+            .expect("yesterday's export imports");
+        assert_eq!(imported, local.log);
+        assert_eq!(
+            crate::progress::export_json("backend", &imported),
+            EXPORTED_BEFORE_GENERIC_REGISTER
         );
     }
 }

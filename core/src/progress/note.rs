@@ -12,32 +12,64 @@
 //! - Control characters other than tab and line breaks are refused: they have no place in a
 //!   note and PostgreSQL cannot store a NUL in a `TEXT` column.
 
+use std::cmp::Ordering;
+
 use serde::{Deserialize, Serialize};
 
-use super::{register::validate_topic, Stamp};
+use super::register::{Edit, Register, RegisterValue};
 
 /// The longest note, in characters (not bytes).
 pub const MAX_NOTE_CHARS: usize = 2_000;
 
-/// One topic's note and when (by which device) it was written. An empty text is a tombstone:
-/// the note was deleted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NoteEntry {
-    pub text: String,
-    pub stamp: Stamp,
+/// A note's text; empty is a tombstone (the note was deleted).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NoteText(pub String);
+
+impl NoteText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for NoteText {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+/// One topic's note register.
+pub type NoteEntry = Register<NoteText>;
+
+impl RegisterValue for NoteText {
+    const FIELD: &'static str = "text";
+    const NOUN: &'static str = "note";
+
+    /// The greater text, for equal stamps.
+    fn tie_break(&self, other: &Self) -> Ordering {
+        self.cmp(other)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        validate_note_text(&self.0)
+    }
+
+    fn edit(&self) -> Edit {
+        Edit::Note(self.0.clone())
+    }
+
+    fn of_edit(edit: &Edit) -> Option<Self> {
+        match edit {
+            Edit::Note(text) => Some(Self(text.clone())),
+            Edit::Status(_) => None,
+        }
+    }
 }
 
 impl NoteEntry {
-    /// Whether this note wins over `other` in a merge: the greater stamp, then (only for equal
-    /// stamps, which honest devices never produce) the greater text, so merging stays
-    /// commutative anyway.
-    pub fn supersedes(&self, other: &NoteEntry) -> bool {
-        (&self.stamp, &self.text) > (&other.stamp, &other.text)
-    }
-
     /// A deleted note.
     pub fn is_tombstone(&self) -> bool {
-        self.text.is_empty()
+        self.value.0.is_empty()
     }
 }
 
@@ -64,16 +96,6 @@ pub fn validate_note_text(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks a note that came from outside (storage, a file, the network): topic id, stamp and
-/// text. The message names the topic.
-pub fn validate_note(topic: &str, note: &NoteEntry) -> Result<(), String> {
-    validate_topic(topic)?;
-    note.stamp
-        .validate()
-        .and_then(|()| validate_note_text(&note.text))
-        .map_err(|message| format!("topic `{topic}`: {message}"))
-}
-
 /// `2000` → `2,000`.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -91,15 +113,17 @@ fn thousands(n: usize) -> String {
 pub(crate) mod tests {
     use super::*;
 
+    use crate::progress::Stamp;
+
     pub(crate) fn note(text: &str, millis: u64, counter: u32, device: &str) -> NoteEntry {
-        NoteEntry {
-            text: text.into(),
-            stamp: Stamp {
+        NoteEntry::new(
+            text.into(),
+            Stamp {
                 millis,
                 counter,
                 device: device.into(),
             },
-        }
+        )
     }
 
     #[test]
@@ -134,15 +158,15 @@ pub(crate) mod tests {
     #[test]
     fn validate_note_names_the_topic() {
         let good = note("**ok**", 1, 0, "device-a");
-        assert_eq!(validate_note("http", &good), Ok(()));
-        assert!(validate_note("Bad Topic", &good).is_err());
+        assert_eq!(good.validate("http"), Ok(()));
+        assert!(good.validate("Bad Topic").is_err());
         assert_eq!(
-            validate_note("http", &note(&"x".repeat(2_500), 1, 0, "device-a")),
+            note(&"x".repeat(2_500), 1, 0, "device-a").validate("http"),
             Err(
                 "topic `http`: the note is 2,500 characters long; at most 2,000 are allowed".into()
             )
         );
-        assert!(validate_note("http", &note("x", 1, 0, "dev")).is_err());
+        assert!(note("x", 1, 0, "dev").validate("http").is_err());
     }
 
     #[test]

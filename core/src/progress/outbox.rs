@@ -8,7 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, NoteEntry, Stamp, Status};
+use super::{
+    register::{Edit, Register, RegisterValue},
+    NoteText, Stamp, Status,
+};
 
 /// One edit of one topic, as pushed to the server: on the wire
 /// `{id, topic, status, stamp}` for a status or `{id, topic, note, stamp}` for a note (an empty
@@ -20,14 +23,6 @@ pub struct Mutation {
     pub topic: String,
     pub edit: Edit,
     pub stamp: Stamp,
-}
-
-/// Which register a mutation writes, and what.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Edit {
-    Status(Status),
-    /// The note's new text; empty deletes the note.
-    Note(String),
 }
 
 /// A mutation as JSON: exactly one of `status` and `note`.
@@ -98,26 +93,23 @@ impl From<Mutation> for MutationBody {
 }
 
 impl Mutation {
-    /// The status entry this mutation writes, if it sets a status.
-    pub fn entry(&self) -> Option<Entry> {
+    /// The register of kind `V` this mutation writes, if it writes one of that kind.
+    pub fn register<V: RegisterValue>(&self) -> Option<Register<V>> {
+        V::of_edit(&self.edit).map(|value| Register::new(value, self.stamp.clone()))
+    }
+
+    /// Checks a mutation that came from outside (storage, the network) as the register it
+    /// writes: topic id, stamp and value. The message names the topic.
+    pub fn validate(&self) -> Result<(), String> {
         match &self.edit {
-            Edit::Status(status) => Some(Entry {
-                status: *status,
-                stamp: self.stamp.clone(),
-            }),
-            Edit::Note(_) => None,
+            Edit::Status(_) => self.checked::<Status>(),
+            Edit::Note(_) => self.checked::<NoteText>(),
         }
     }
 
-    /// The note this mutation writes, if it sets a note.
-    pub fn note(&self) -> Option<NoteEntry> {
-        match &self.edit {
-            Edit::Note(text) => Some(NoteEntry {
-                text: text.clone(),
-                stamp: self.stamp.clone(),
-            }),
-            Edit::Status(_) => None,
-        }
+    fn checked<V: RegisterValue>(&self) -> Result<(), String> {
+        self.register::<V>()
+            .map_or(Ok(()), |register| register.validate(&self.topic))
     }
 }
 
@@ -198,8 +190,11 @@ mod tests {
                 stamp: stamp(2),
             }
         );
-        assert_eq!(second.entry().unwrap().status, Status::InProgress);
-        assert_eq!(second.note(), None);
+        assert_eq!(
+            second.register::<Status>().unwrap().value,
+            Status::InProgress
+        );
+        assert_eq!(second.register::<NoteText>(), None);
     }
 
     #[test]
@@ -251,8 +246,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(note.edit, Edit::Note("*mine*".into()));
-        assert_eq!(note.note().unwrap().text, "*mine*");
-        assert_eq!(note.entry(), None);
+        assert_eq!(
+            note.register::<NoteText>().unwrap().value.as_str(),
+            "*mine*"
+        );
+        assert_eq!(note.register::<Status>(), None);
         let json = serde_json::to_value(&note).unwrap();
         assert_eq!(json["note"], "*mine*");
         assert!(json.get("status").is_none());

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, NoteEntry, ProgressLog, Status};
+use super::{Entry, Kind, NoteText, ProgressLog, Register, Status};
 use crate::roadmap::{Node, NodeId, Roadmap};
 
 /// Counts over a roadmap's topics (every non-stage node).
@@ -75,36 +75,35 @@ impl RoadmapProgress {
     }
 }
 
-/// The entry that decides a node's status: the winning entry among those stored under its id
-/// and under its aliases.
-pub fn entry_for<'a>(node: &Node, log: &'a ProgressLog) -> Option<&'a Entry> {
+/// A node's register of kind `V` that counts: the winning one among those stored under its
+/// id and under its aliases.
+pub fn register_for<'a, V: Kind>(node: &Node, log: &'a ProgressLog) -> Option<&'a Register<V>> {
     std::iter::once(&node.id)
         .chain(&node.aliases)
-        .filter_map(|id| log.entries.get(id.as_str()))
-        .fold(None, |best: Option<&Entry>, entry| match best {
-            Some(best) if !entry.supersedes(best) => Some(best),
-            _ => Some(entry),
+        .filter_map(|id| log.registers::<V>().get(id.as_str()))
+        .fold(None, |best: Option<&Register<V>>, register| match best {
+            Some(best) if !register.supersedes(best) => Some(best),
+            _ => Some(register),
         })
 }
 
-/// The note that shows on a node: the winning note among those stored under its id and its
-/// aliases; `None` when there is none or the winner is a deletion.
+/// The entry that decides a node's status (see [`register_for`]).
+pub fn entry_for<'a>(node: &Node, log: &'a ProgressLog) -> Option<&'a Entry> {
+    register_for(node, log)
+}
+
+/// The note that shows on a node (see [`register_for`]); `None` when there is none or the
+/// winner is a deletion.
 pub fn note_for<'a>(node: &Node, log: &'a ProgressLog) -> Option<&'a str> {
-    std::iter::once(&node.id)
-        .chain(&node.aliases)
-        .filter_map(|id| log.notes.get(id.as_str()))
-        .fold(None, |best: Option<&NoteEntry>, note| match best {
-            Some(best) if !note.supersedes(best) => Some(best),
-            _ => Some(note),
-        })
+    register_for::<NoteText>(node, log)
         .filter(|note| !note.is_tombstone())
-        .map(|note| note.text.as_str())
+        .map(|note| note.value.as_str())
 }
 
 /// A node's status, counting entries stored under its aliases.
 pub fn status_of(node: &Node, log: &ProgressLog) -> Status {
     entry_for(node, log)
-        .map(|entry| entry.status)
+        .map(|entry| entry.value)
         .unwrap_or_default()
 }
 
@@ -168,30 +167,28 @@ impl Reconciliation {
 /// Notes move the same way (and count in the report alike).
 pub fn reconcile(roadmap: &Roadmap, log: &mut ProgressLog) -> Reconciliation {
     let mut reconciliation = Reconciliation::default();
-    let ids: BTreeSet<String> = log
-        .entries
-        .keys()
-        .chain(log.notes.keys())
-        .cloned()
-        .collect();
+    let ids: BTreeSet<String> = log.topics().cloned().collect();
     for id in ids {
         if roadmap.node(&id).is_some() {
             continue;
         }
         match roadmap.resolve(&id) {
             Some(node) => {
-                if let Some(entry) = log.entries.remove(&id) {
-                    log.apply(node.id.as_str(), entry);
-                }
-                if let Some(note) = log.notes.remove(&id) {
-                    log.apply_note(node.id.as_str(), note);
-                }
+                move_register::<Status>(log, &id, node.id.as_str());
+                move_register::<NoteText>(log, &id, node.id.as_str());
                 reconciliation.renamed.push((id, node.id.clone()));
             }
             None => reconciliation.missing.push(id),
         }
     }
     reconciliation
+}
+
+/// Moves the register of kind `V` stored under `from` (if any) onto `to`, merging by LWW.
+fn move_register<V: Kind>(log: &mut ProgressLog, from: &str, to: &str) {
+    if let Some(register) = V::registers_mut(log).remove(from) {
+        log.apply(to, register);
+    }
 }
 
 /// Every topic (non-stage node) in authored order.
@@ -225,7 +222,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::progress::register::tests::entry;
+    use crate::progress::log::tests::entry;
+    use crate::progress::wire::tests::pull;
     use crate::roadmap::{Estimate, Level, LevelRange, TimeUnit};
 
     fn id(raw: &str) -> NodeId {
@@ -242,6 +240,7 @@ mod tests {
             related: Vec::new(),
             alternatives: Vec::new(),
             see: Vec::new(),
+            optional: false,
             level: None,
             estimate: None,
             resources: Vec::new(),
@@ -263,6 +262,7 @@ mod tests {
             },
             estimate: Estimate {
                 amount: 1,
+                up_to: None,
                 unit: TimeUnit::Weeks,
             },
             intro_html: String::new(),
@@ -434,9 +434,9 @@ mod tests {
         use crate::progress::note::tests::note;
         let roadmap = small();
         let mut log = ProgressLog::default();
-        log.apply_note("a-old", note("from the old id", 5, 0, "device-a"));
-        log.apply_note("a", note("older", 2, 0, "device-a"));
-        log.apply_note("c", note("", 3, 0, "device-a"));
+        log.apply("a-old", note("from the old id", 5, 0, "device-a"));
+        log.apply("a", note("older", 2, 0, "device-a"));
+        log.apply("c", note("", 3, 0, "device-a"));
         log.apply("c", entry(Status::Done, 1, 0, "device-a"));
         let a = roadmap.node("a").unwrap();
         let c = roadmap.node("c").unwrap();
@@ -455,10 +455,13 @@ mod tests {
         let roadmap = small();
         let mut local = LocalProgress::new("small", "device-a1");
         local.absorb(
-            &[
-                ("a-old".into(), entry(Status::Done, 5, 0, "device-b2")),
-                ("b1-old".into(), entry(Status::Done, 1, 0, "device-b2")),
-            ],
+            &pull(
+                vec![
+                    ("a-old", entry(Status::Done, 5, 0, "device-b2")),
+                    ("b1-old", entry(Status::Done, 1, 0, "device-b2")),
+                ],
+                vec![],
+            ),
             10,
         );
         local.set("b1", Status::InProgress, 20);
@@ -468,7 +471,7 @@ mod tests {
             .outbox
             .pending
             .iter()
-            .map(|m| (m.topic.as_str(), m.entry().unwrap().status))
+            .map(|m| (m.topic.as_str(), m.register::<Status>().unwrap().value))
             .collect();
         // b1's own newer edit won, so only `a` is queued (with the original stamp).
         assert_eq!(queued, [("b1", Status::InProgress), ("a", Status::Done)]);

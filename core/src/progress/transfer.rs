@@ -15,8 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::register::validate_entry;
-use super::{shorten, validate_note, Entry, NoteEntry, ProgressLog, Stamp, Status};
+use super::{shorten, Entry, Kind, NoteEntry, NoteText, ProgressLog, Register, Stamp, Status};
 
 /// The `format` field of an export file.
 pub const EXPORT_FORMAT: &str = "trailmap-progress";
@@ -39,7 +38,8 @@ struct ExportFile<'a> {
     notes: &'a BTreeMap<String, NoteEntry>,
 }
 
-/// One entry as read from a file, before its status is checked.
+/// One status entry as read from a file, before its status is checked (so that a bad one
+/// gets `Status::parse`'s message).
 #[derive(Deserialize)]
 struct RawEntry {
     status: String,
@@ -128,22 +128,8 @@ fn read_entries(
 ) -> Result<ProgressLog, String> {
     let mut log = ProgressLog::default();
     let mut problems = Vec::new();
-    for (topic, value) in entries {
-        match read_entry(topic, value) {
-            Ok(entry) => {
-                log.apply(topic, entry);
-            }
-            Err(problem) => problems.push(problem),
-        }
-    }
-    for (topic, value) in notes {
-        match read_note(topic, value) {
-            Ok(note) => {
-                log.apply_note(topic, note);
-            }
-            Err(problem) => problems.push(problem),
-        }
-    }
+    read_kind(&mut log, &mut problems, entries, read_entry);
+    read_kind(&mut log, &mut problems, notes, read_note);
     if problems.is_empty() {
         return Ok(log);
     }
@@ -162,38 +148,37 @@ fn read_entries(
     Err(message)
 }
 
-fn read_entry(topic: &str, value: &Value) -> Result<Entry, String> {
-    let name = shorten(topic);
-    let raw: RawEntry = serde_json::from_value(value.clone())
-        .map_err(|error| format!("entry `{name}`: {error}"))?;
-    let status = Status::parse(&raw.status).map_err(|error| format!("entry `{name}`: {error}"))?;
-    let entry = Entry {
-        status,
-        stamp: raw.stamp,
-    };
-    validate_entry(topic, &entry).map_err(|error| {
-        // validate_entry names the topic in some messages; name it in the others.
-        if error.starts_with("topic `") {
-            error
-        } else {
-            format!("entry `{name}`: {error}")
+/// Reads each register of one kind into `log`, collecting the problems.
+fn read_kind<V: Kind>(
+    log: &mut ProgressLog,
+    problems: &mut Vec<String>,
+    registers: &Map<String, Value>,
+    read: fn(&Value) -> Result<Register<V>, String>,
+) {
+    for (topic, value) in registers {
+        let checked = read(value).and_then(|register| {
+            register.validate(topic)?;
+            Ok(register)
+        });
+        match checked {
+            Ok(register) => {
+                log.apply(topic, register);
+            }
+            // The register's validation names the topic in some messages; name it in the
+            // others.
+            Err(error) if error.starts_with("topic `") => problems.push(error),
+            Err(error) => problems.push(format!("{} `{}`: {error}", V::NOUN, shorten(topic))),
         }
-    })?;
-    Ok(entry)
+    }
 }
 
-fn read_note(topic: &str, value: &Value) -> Result<NoteEntry, String> {
-    let name = shorten(topic);
-    let note: NoteEntry =
-        serde_json::from_value(value.clone()).map_err(|error| format!("note `{name}`: {error}"))?;
-    validate_note(topic, &note).map_err(|error| {
-        if error.starts_with("topic `") {
-            error
-        } else {
-            format!("note `{name}`: {error}")
-        }
-    })?;
-    Ok(note)
+fn read_entry(value: &Value) -> Result<Entry, String> {
+    let raw: RawEntry = serde_json::from_value(value.clone()).map_err(|error| error.to_string())?;
+    Ok(Register::new(Status::parse(&raw.status)?, raw.stamp))
+}
+
+fn read_note(value: &Value) -> Result<NoteEntry, String> {
+    serde_json::from_value::<Register<NoteText>>(value.clone()).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -201,7 +186,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::progress::register::tests::{arb_status, entry};
+    use crate::progress::log::tests::{arb_status, entry};
 
     fn sample() -> ProgressLog {
         let mut log = ProgressLog::default();
@@ -408,7 +393,7 @@ mod tests {
                 "[A-Za-z0-9_-]{8,64}",
             )
                 .prop_map(|(status, millis, counter, device)| Entry {
-                    status,
+                    value: status,
                     stamp: Stamp {
                         millis,
                         counter,
@@ -427,11 +412,11 @@ mod tests {
     fn notes_export_and_import_round_trip_with_tombstones() {
         use crate::progress::note::tests::note;
         let mut log = sample();
-        log.apply_note(
+        log.apply(
             "http",
             note("See <script>alert(1)</script>", 7, 0, "device-a1"),
         );
-        log.apply_note("dns", note("", 8, 0, "device-a1"));
+        log.apply("dns", note("", 8, 0, "device-a1"));
         let json = export_json("backend", &log);
         let value: Value = serde_json::from_str(&json).unwrap();
         assert_eq!(
@@ -497,7 +482,7 @@ mod tests {
             if let Ok(log) = import_json(&raw, "backend") {
                 prop_assert!(log.len() <= MAX_IMPORT_ENTRIES);
                 for (topic, entry) in &log.entries {
-                    prop_assert_eq!(validate_entry(topic, entry), Ok(()));
+                    prop_assert_eq!(entry.validate(topic), Ok(()));
                 }
             }
         }

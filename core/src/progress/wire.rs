@@ -6,7 +6,7 @@
 //! back as `since`. A push's `cursor` is informational; only a pull may advance the stored one,
 //! or changes from other devices committed in between would be skipped.
 //!
-//! Pulled entries merge by last writer wins (`LocalProgress::absorb`). A push's `entries` are
+//! Pulled registers merge by last writer wins (`LocalProgress::absorb`). A push's `entries` are
 //! adopted as they are for topics with nothing pending (`LocalProgress::acknowledge_push`):
 //! the server has seen every acknowledged edit, so its entry is the truth even when it carries
 //! a smaller stamp than the device's own (a clamped one). Without that, a device whose clock
@@ -14,7 +14,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, Mutation, NoteEntry, Outbox, Stamp, Status};
+use super::{
+    register::{Register, RegisterValue},
+    Mutation, NoteText, Outbox, Status,
+};
 
 /// `POST /api/sync/{slug}/push`: the device's oldest unacknowledged mutations, oldest first,
 /// with consecutive ids.
@@ -87,63 +90,121 @@ pub struct PullResponse {
     pub notes: Vec<PulledNote>,
 }
 
+/// One topic's current register of one kind on the server: on the wire
+/// `{topic, status, stamp}` for a status, `{topic, text, stamp}` for a note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "V: RegisterValue")]
+pub struct Pulled<V> {
+    pub topic: String,
+    #[serde(flatten)]
+    pub register: Register<V>,
+}
+
+/// One topic's current status entry on the server.
+pub type PulledEntry = Pulled<Status>;
 /// One topic's current note on the server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PulledNote {
-    pub topic: String,
-    pub text: String,
-    pub stamp: Stamp,
-}
+pub type PulledNote = Pulled<NoteText>;
 
-impl PulledNote {
-    pub fn note(&self) -> NoteEntry {
-        NoteEntry {
-            text: self.text.clone(),
-            stamp: self.stamp.clone(),
+/// The API document describes a pulled register by its JSON form: the topic, the value's
+/// field (as the kind names it) and the stamp, all required.
+#[cfg(feature = "openapi")]
+mod schema {
+    use std::borrow::Cow;
+
+    use utoipa::{
+        openapi::{schema::Schema, ObjectBuilder, RefOr, Type},
+        PartialSchema, ToSchema,
+    };
+
+    use super::{NoteText, Pulled, Status};
+    use crate::progress::{register::RegisterValue, Stamp};
+
+    /// What the API document calls each kind's pulled register, and its value's schema.
+    pub trait Documented: RegisterValue {
+        const PULLED_NAME: &'static str;
+        fn value_schema() -> RefOr<Schema>;
+        fn value_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>);
+    }
+
+    impl Documented for Status {
+        const PULLED_NAME: &'static str = "PulledEntry";
+        fn value_schema() -> RefOr<Schema> {
+            utoipa::openapi::Ref::from_schema_name(<Status as ToSchema>::name()).into()
+        }
+        fn value_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            schemas.push((
+                <Status as ToSchema>::name().into(),
+                <Status as PartialSchema>::schema(),
+            ));
         }
     }
-}
 
-/// One topic's current entry on the server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PulledEntry {
-    pub topic: String,
-    pub status: Status,
-    pub stamp: Stamp,
-}
+    impl Documented for NoteText {
+        const PULLED_NAME: &'static str = "PulledNote";
+        fn value_schema() -> RefOr<Schema> {
+            ObjectBuilder::new().schema_type(Type::String).into()
+        }
+        fn value_schemas(_: &mut Vec<(String, RefOr<Schema>)>) {}
+    }
 
-impl PulledEntry {
-    pub fn entry(&self) -> Entry {
-        Entry {
-            status: self.status,
-            stamp: self.stamp.clone(),
+    impl<V: Documented> PartialSchema for Pulled<V> {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .property("topic", ObjectBuilder::new().schema_type(Type::String))
+                .required("topic")
+                .property(V::FIELD, V::value_schema())
+                .required(V::FIELD)
+                .property(
+                    "stamp",
+                    utoipa::openapi::Ref::from_schema_name(<Stamp as ToSchema>::name()),
+                )
+                .required("stamp")
+                .description(Some(format!(
+                    "One topic's current {} on the server.",
+                    V::NOUN
+                )))
+                .into()
         }
     }
-}
 
-impl PullResponse {
-    /// The entries as `LocalProgress::absorb` takes them.
-    pub fn pairs(&self) -> Vec<(String, Entry)> {
-        self.entries
-            .iter()
-            .map(|pulled| (pulled.topic.clone(), pulled.entry()))
-            .collect()
-    }
+    impl<V: Documented> ToSchema for Pulled<V> {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed(V::PULLED_NAME)
+        }
 
-    /// The notes as `LocalProgress::absorb_notes` takes them.
-    pub fn note_pairs(&self) -> Vec<(String, NoteEntry)> {
-        self.notes
-            .iter()
-            .map(|pulled| (pulled.topic.clone(), pulled.note()))
-            .collect()
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            V::value_schemas(schemas);
+            schemas.push((
+                <Stamp as ToSchema>::name().into(),
+                <Stamp as PartialSchema>::schema(),
+            ));
+            <Stamp as ToSchema>::schemas(schemas);
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::progress::{Entry, NoteEntry, Stamp};
+
+    /// A pull's answer holding these registers.
+    pub(crate) fn pull(entries: Vec<(&str, Entry)>, notes: Vec<(&str, NoteEntry)>) -> PullResponse {
+        fn pulled<V>(pairs: Vec<(&str, Register<V>)>) -> Vec<Pulled<V>> {
+            pairs
+                .into_iter()
+                .map(|(topic, register)| Pulled {
+                    topic: topic.into(),
+                    register,
+                })
+                .collect()
+        }
+        PullResponse {
+            cursor: 0,
+            entries: pulled(entries),
+            notes: pulled(notes),
+        }
+    }
 
     #[test]
     fn push_request_reads_the_documented_shape() {
@@ -164,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn pull_response_round_trips_and_gives_absorbable_pairs() {
+    fn pull_response_round_trips_in_the_documented_shape() {
         let stamp = Stamp {
             millis: 5,
             counter: 1,
@@ -174,24 +235,22 @@ mod tests {
             cursor: 7,
             entries: vec![PulledEntry {
                 topic: "dns".into(),
-                status: Status::InProgress,
-                stamp: stamp.clone(),
+                register: Register::new(Status::InProgress, stamp.clone()),
             }],
             notes: vec![PulledNote {
                 topic: "dns".into(),
-                text: "dig +trace".into(),
-                stamp,
+                register: Register::new("dig +trace".into(), stamp),
             }],
         };
         let json = serde_json::to_string(&response).unwrap();
         assert_eq!(
+            json,
+            r#"{"cursor":7,"entries":[{"topic":"dns","status":"in_progress","stamp":{"millis":5,"counter":1,"device":"device-a1"}}],"notes":[{"topic":"dns","text":"dig +trace","stamp":{"millis":5,"counter":1,"device":"device-a1"}}]}"#
+        );
+        assert_eq!(
             serde_json::from_str::<PullResponse>(&json).unwrap(),
             response
         );
-        let pairs = response.pairs();
-        assert_eq!(pairs[0].0, "dns");
-        assert_eq!(pairs[0].1.status, Status::InProgress);
-        assert_eq!(response.note_pairs()[0].1.text, "dig +trace");
     }
 
     #[test]

@@ -1,160 +1,230 @@
-//! Rate limiting of failed sign-ins, per account and per client IP, over a sliding window.
+//! Rate limits on sign-in failures and sign-ups, per account, per client address and (for
+//! sign-ups) for everyone together.
 //!
-//! Kept in memory: it resets when the server restarts and is not shared between several
-//! server processes. That is enough for one process guarding against password guessing; a
-//! multi-process deployment would move it to the database. Per-account limits let someone
-//! lock a known account out for the window: the accepted price for stopping guessing.
+//! An attempt is counted *before* its password is checked (reserve, verify, settle): the
+//! reservation is what a concurrent burst runs into, so 40 simultaneous guesses at one account
+//! get at most 5 checks, not however many passed a check-then-count race. A sign-in that
+//! succeeds takes its reservation back (the account's failures are forgotten, the address's
+//! hit refunded); a wrong password leaves it as the failure. A crash in between counts as a
+//! failure: the safe side.
+//!
+//! The counters live in the database (`store::rate_limits`), so every server process on one
+//! database shares them and a restart resets nothing. Per-account limits let someone lock a
+//! known account out for the window: the accepted price for stopping guessing.
 
 use std::{
-    collections::{HashMap, VecDeque},
-    hash::Hash,
     net::IpAddr,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
 };
 
-/// Failures count for this long.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failed sign-ins allowed per account within the window.
-pub const PER_ACCOUNT: usize = 5;
-/// Failed sign-ins allowed per client IP within the window (across accounts).
-pub const PER_IP: usize = 20;
-/// Past this many tracked keys, stale ones are swept.
-const SWEEP_ABOVE: usize = 10_000;
+use crate::{
+    config::Limits,
+    store::{
+        rate_limits::{self, Counter},
+        Db,
+    },
+};
 
-#[derive(Clone, Debug, Default)]
+/// Sign-in failures count for this long.
+pub const SIGNIN_WINDOW_SECS: i64 = 15 * 60;
+/// Failed sign-ins allowed per account within the window.
+pub const SIGNIN_PER_ACCOUNT: usize = 5;
+/// Failed sign-ins allowed per client address within the window (across accounts).
+pub const SIGNIN_PER_IP: usize = 20;
+/// Sign-ups count for this long.
+pub const SIGNUP_WINDOW_SECS: i64 = 60 * 60;
+/// Expired counters are swept at most this often (by whichever request comes along).
+const SWEEP_EVERY_SECS: i64 = 60;
+
+/// The database's rate limits as this process applies them; cheap to clone.
+#[derive(Clone, Debug)]
 pub struct LoginLimiter {
-    inner: Arc<Mutex<Failures>>,
+    db: Db,
+    signups_per_ip: usize,
+    signups_per_hour: usize,
+    last_sweep: Arc<AtomicI64>,
 }
 
-#[derive(Debug, Default)]
-struct Failures {
-    by_account: HashMap<String, VecDeque<Instant>>,
-    by_ip: HashMap<IpAddr, VecDeque<Instant>>,
+/// A limit is used up: wait this many seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub retry_after: u64,
+}
+
+/// A sign-in counted as a failure until it is settled.
+#[must_use = "settle the attempt once the password is checked"]
+#[derive(Debug)]
+pub struct SigninAttempt {
+    account: Counter,
+    ip: Counter,
+    at: i64,
+}
+
+/// A counted sign-up, given back only if it could not be carried out.
+#[derive(Debug)]
+pub struct SignupAttempt {
+    counters: [Counter; 2],
+    at: i64,
 }
 
 impl LoginLimiter {
-    /// `Err(seconds to wait)` when either the account or the IP has used up its failures.
-    pub fn check(&self, account: &str, ip: IpAddr, now: Instant) -> Result<(), u64> {
-        let mut failures = self.lock();
-        let account_wait = wait(&mut failures.by_account, &key(account), PER_ACCOUNT, now);
-        let ip_wait = wait(&mut failures.by_ip, &ip, PER_IP, now);
-        match account_wait.max(ip_wait) {
-            Some(wait) => Err(wait.as_secs() + 1),
-            None => Ok(()),
+    pub fn new(db: Db, limits: &Limits) -> Self {
+        Self {
+            db,
+            signups_per_ip: limits.signups_per_ip,
+            signups_per_hour: limits.signups_per_hour,
+            last_sweep: Arc::default(),
         }
     }
 
-    pub fn record_failure(&self, account: &str, ip: IpAddr, now: Instant) {
-        let mut failures = self.lock();
-        if failures.by_account.len() + failures.by_ip.len() > SWEEP_ABOVE {
-            failures.sweep(now);
+    /// Reserves a sign-in for `account` from `ip`, or refuses it when the account or the
+    /// address has used up its failures.
+    pub async fn begin_signin(
+        &self,
+        account: &str,
+        ip: IpAddr,
+        now: i64,
+    ) -> Result<Result<SigninAttempt, Refusal>, sqlx::Error> {
+        let attempt = SigninAttempt {
+            account: Counter {
+                key: format!("signin:account:{}", account_key(account)),
+                limit: SIGNIN_PER_ACCOUNT,
+                window_secs: SIGNIN_WINDOW_SECS,
+            },
+            ip: Counter {
+                key: format!("signin:ip:{}", ip_key(ip)),
+                limit: SIGNIN_PER_IP,
+                window_secs: SIGNIN_WINDOW_SECS,
+            },
+            at: now,
+        };
+        let counted = self
+            .hit(&[attempt.account.clone(), attempt.ip.clone()], now)
+            .await?;
+        Ok(counted.map(|()| attempt))
+    }
+
+    /// The password was right: the account's failures are forgotten and the address gets its
+    /// hit back.
+    pub async fn signin_succeeded(&self, attempt: SigninAttempt) -> Result<(), sqlx::Error> {
+        rate_limits::clear(&self.db, &attempt.account.key).await?;
+        rate_limits::refund(&self.db, &attempt.ip, attempt.at).await
+    }
+
+    /// The password was wrong: the reservation stays, as the failure.
+    pub fn signin_failed(&self, attempt: SigninAttempt) {
+        drop(attempt);
+    }
+
+    /// The password could not be checked (the server was busy): nothing counts.
+    pub async fn signin_not_checked(&self, attempt: SigninAttempt) -> Result<(), sqlx::Error> {
+        rate_limits::refund(&self.db, &attempt.account, attempt.at).await?;
+        rate_limits::refund(&self.db, &attempt.ip, attempt.at).await
+    }
+
+    /// Counts a sign-up from `ip`, or refuses it when the address or everyone together has
+    /// used up the hour's sign-ups. It counts whatever comes of it (a taken name too).
+    pub async fn begin_signup(
+        &self,
+        ip: IpAddr,
+        now: i64,
+    ) -> Result<Result<SignupAttempt, Refusal>, sqlx::Error> {
+        let counters = [
+            Counter {
+                key: format!("signup:ip:{}", ip_key(ip)),
+                limit: self.signups_per_ip,
+                window_secs: SIGNUP_WINDOW_SECS,
+            },
+            Counter {
+                key: "signup:all".into(),
+                limit: self.signups_per_hour,
+                window_secs: SIGNUP_WINDOW_SECS,
+            },
+        ];
+        let counted = self.hit(&counters, now).await?;
+        Ok(counted.map(|()| SignupAttempt { counters, at: now }))
+    }
+
+    /// The password could not be hashed (the server was busy): the sign-up does not count.
+    pub async fn signup_not_done(&self, attempt: SignupAttempt) -> Result<(), sqlx::Error> {
+        for counter in &attempt.counters {
+            rate_limits::refund(&self.db, counter, attempt.at).await?;
         }
-        failures
-            .by_account
-            .entry(key(account))
-            .or_default()
-            .push_back(now);
-        failures.by_ip.entry(ip).or_default().push_back(now);
+        Ok(())
     }
 
-    /// A successful sign-in clears the account's failures (not the IP's).
-    pub fn forget_account(&self, account: &str) {
-        self.lock().by_account.remove(&key(account));
+    async fn hit(
+        &self,
+        counters: &[Counter],
+        now: i64,
+    ) -> Result<Result<(), Refusal>, sqlx::Error> {
+        self.sweep_now_and_then(now).await;
+        Ok(rate_limits::hit(&self.db, counters, now)
+            .await?
+            .map_err(|retry_after| Refusal { retry_after }))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
-        // The data is plain counters: a panic elsewhere cannot leave it inconsistent.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl Failures {
-    fn sweep(&mut self, now: Instant) {
-        self.by_account.retain(|_, times| {
-            expire(times, now);
-            !times.is_empty()
-        });
-        self.by_ip.retain(|_, times| {
-            expire(times, now);
-            !times.is_empty()
-        });
+    async fn sweep_now_and_then(&self, now: i64) {
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        if now - last < SWEEP_EVERY_SECS
+            || self
+                .last_sweep
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        if let Err(error) = rate_limits::sweep(&self.db, now).await {
+            tracing::warn!(%error, "could not sweep expired rate-limit counters");
+        }
     }
 }
 
-/// Accounts are counted by their lower-cased name, cut short so junk cannot grow the map.
-fn key(account: &str) -> String {
+/// Accounts are counted by their lower-cased name, cut short so junk cannot grow the key.
+fn account_key(account: &str) -> String {
     account.chars().take(64).collect::<String>().to_lowercase()
 }
 
-fn expire(times: &mut VecDeque<Instant>, now: Instant) {
-    while times
-        .front()
-        .is_some_and(|first| now.duration_since(*first) >= WINDOW)
-    {
-        times.pop_front();
+/// Addresses are counted as they are for IPv4, and by their /64 network for IPv6 (one
+/// subscriber usually holds a whole /64, so counting single addresses would count nothing).
+fn ip_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let segments = v6.segments();
+                format!(
+                    "{:x}:{:x}:{:x}:{:x}::/64",
+                    segments[0], segments[1], segments[2], segments[3]
+                )
+            }
+        },
     }
-}
-
-/// How long until the key is under its limit again, if it is at it now.
-fn wait<K: Hash + Eq>(
-    map: &mut HashMap<K, VecDeque<Instant>>,
-    key: &K,
-    limit: usize,
-    now: Instant,
-) -> Option<Duration> {
-    let times = map.get_mut(key)?;
-    expire(times, now);
-    if times.len() < limit {
-        return None;
-    }
-    // The failure that must age out before one more attempt is allowed.
-    let oldest_blocking = times[times.len() - limit];
-    Some(WINDOW.saturating_sub(now.duration_since(oldest_blocking)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-
     #[test]
-    fn five_failures_block_the_account_until_the_window_passes() {
-        let limiter = LoginLimiter::default();
-        let start = Instant::now();
-        for _ in 0..PER_ACCOUNT {
-            assert!(limiter.check("Alice", IP, start).is_ok());
-            limiter.record_failure("alice", IP, start);
-        }
-        let wait = limiter.check("ALICE", IP, start).unwrap_err();
-        assert!((899..=901).contains(&wait), "{wait}");
-        assert!(limiter.check("bob", IP, start).is_ok(), "other accounts");
-        assert!(limiter.check("alice", IP, start + WINDOW).is_ok());
+    fn account_keys_ignore_case_and_stop_at_64_characters() {
+        assert_eq!(account_key("Alice"), "alice");
+        assert_eq!(account_key(&"x".repeat(1000)).len(), 64);
     }
 
     #[test]
-    fn twenty_failures_block_the_ip_across_accounts() {
-        let limiter = LoginLimiter::default();
-        let now = Instant::now();
-        for n in 0..PER_IP {
-            limiter.record_failure(&format!("user{n}"), IP, now);
-        }
-        assert!(limiter.check("fresh-user", IP, now).is_err());
-        let other_ip: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(limiter.check("fresh-user", other_ip, now).is_ok());
-    }
-
-    #[test]
-    fn success_forgets_the_account_failures() {
-        let limiter = LoginLimiter::default();
-        let now = Instant::now();
-        for _ in 0..PER_ACCOUNT {
-            limiter.record_failure("alice", IP, now);
-        }
-        limiter.forget_account("alice");
-        assert!(limiter.check("alice", IP, now).is_ok());
+    fn ipv6_addresses_count_by_their_64_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(ip_key(a), ip_key(b));
+        assert_ne!(ip_key(a), ip_key(other));
+        assert_eq!(ip_key(a), "2001:db8:1:2::/64");
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(ip_key(mapped), "203.0.113.7");
     }
 }

@@ -2,8 +2,6 @@
 //!
 //! Handlers only translate HTTP: the rules live in `accounts`, the queries in `store`.
 
-use std::time::Instant;
-
 use axum::{
     extract::State,
     http::{header, HeaderMap, StatusCode},
@@ -64,19 +62,39 @@ pub struct CsrfToken {
         (status = 409, description = "The username is taken (`username_taken`)", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address, or from everyone, this hour \
+            (`rate_limited`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "No password hashing thread was free in time (`overloaded`)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     let username = Username::parse(&credentials.username).map_err(ApiError::BadRequest)?;
     let password =
         Password::parse(&credentials.password, username.as_str()).map_err(ApiError::BadRequest)?;
-    let hash = blocking(move || accounts::hash_password(password.expose()))
+    // Counted whatever comes of it, a taken name included: names cannot be tried faster.
+    let attempt = state
+        .limiter
+        .begin_signup(ip, store::unix_now())
         .await?
-        .map_err(ApiError::Internal)?;
+        .map_err(|refusal| too_many(refusal, "too many sign-ups"))?;
+    let hash = match state
+        .hashing
+        .run(move || accounts::hash_password(password.expose()))
+        .await
+    {
+        Ok(hash) => hash.map_err(ApiError::Internal)?,
+        Err(busy) => {
+            state.limiter.signup_not_done(attempt).await?;
+            return Err(overloaded(busy));
+        }
+    };
     let user_id = users::create(&state.db, &username, &hash, store::unix_now())
         .await?
         .ok_or_else(|| ApiError::Conflict {
@@ -114,6 +132,9 @@ pub async fn signup(
         (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 429, description = "Too many failed attempts (`rate_limited`)", body = ErrorBody,
             headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "No password hashing thread was free in time (`overloaded`); \
+            the attempt does not count as a failure", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn signin(
@@ -122,30 +143,51 @@ pub async fn signin(
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    let now = Instant::now();
-    state
+    // Counted before the password is checked, so a burst cannot outrun the count.
+    let attempt = state
         .limiter
-        .check(&credentials.username, ip, now)
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })?;
+        .begin_signin(&credentials.username, ip, store::unix_now())
+        .await?
+        .map_err(|refusal| too_many(refusal, "too many failed sign-ins"))?;
     let user = match Username::parse(&credentials.username) {
         Ok(username) => users::find(&state.db, &username).await?,
         Err(_) => None,
     };
     let hash = user.as_ref().map(|user| user.password_hash.clone());
     let password = credentials.password;
-    let matches = blocking(move || accounts::verify_password(&password, hash.as_deref())).await?;
+    let checked = state
+        .hashing
+        .run(move || accounts::verify_password(&password, hash.as_deref()))
+        .await;
+    let matches = match checked {
+        Ok(matches) => matches,
+        Err(busy) => {
+            // Not checked, so not a failure either.
+            state.limiter.signin_not_checked(attempt).await?;
+            return Err(overloaded(busy));
+        }
+    };
     match user.filter(|_| matches) {
         Some(user) => {
-            state.limiter.forget_account(&credentials.username);
+            if let Err(error) = state.limiter.signin_succeeded(attempt).await {
+                tracing::warn!(%error, "could not clear the failures of a successful sign-in");
+            }
             start_session(&state, &headers, user.id, &user.username, StatusCode::OK).await
         }
         None => {
-            state.limiter.record_failure(&credentials.username, ip, now);
+            state.limiter.signin_failed(attempt);
             Err(ApiError::Unauthorized {
                 code: "invalid_credentials",
                 message: "wrong username or password".into(),
             })
         }
+    }
+}
+
+fn too_many(refusal: accounts::Refusal, what: &'static str) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: refusal.retry_after,
+        what,
     }
 }
 
@@ -275,11 +317,8 @@ async fn start_session(
     Ok(response)
 }
 
-/// Runs CPU-heavy work (password hashing) off the async workers.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)
+fn overloaded(busy: accounts::Busy) -> ApiError {
+    ApiError::Overloaded {
+        retry_after: busy.retry_after,
+    }
 }

@@ -3,8 +3,8 @@
 //! a framed request is dropped before the app sees it, and any `Set-Cookie` is removed from the
 //! answer: whatever a host page does, an embed cannot act as the learner or track them.
 
-use app::csp::EMBED_PREFIX;
 use axum::{extract::Request, http::header, middleware::Next, response::Response};
+use trailmap_core::links::EMBED_PREFIX;
 
 /// Middleware: for `/embed/…`, no cookies in, no cookies out. Other paths pass untouched.
 pub async fn without_cookies(mut request: Request, next: Next) -> Response {

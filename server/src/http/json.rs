@@ -1,6 +1,7 @@
 //! `ApiJson`: axum's `Json` extractor with our error shape. axum answers a bad body with plain
 //! text; the API always answers `{ "error", "message" }`: 400 for malformed JSON or wrong
-//! types, 413 for a body over the limit, 415 without a JSON content type.
+//! types, 413 for a body over the limit, 415 without a JSON content type, 408 for a body that
+//! did not arrive in time.
 
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, Request},
@@ -30,7 +31,7 @@ where
 
 /// Reads a body the way `ApiJson` does once the content type and size are checked (axum's
 /// `Json::from_bytes`, the same errors): for pure functions that take the raw body, such as
-/// `crate::sync::parse_push`.
+/// `crate::http::sync::parse_push`.
 pub fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Json::<T>::from_bytes(body)
         .map(|Json(value)| value)
@@ -38,6 +39,9 @@ pub fn from_bytes<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn api_error(rejection: JsonRejection) -> ApiError {
+    if crate::connections::is_body_timeout(&rejection) {
+        return ApiError::RequestTimeout("the request body did not arrive in time".into());
+    }
     match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::PayloadTooLarge("the request body is too large".into())
@@ -49,8 +53,8 @@ fn api_error(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// serde's messages quote parts of the input: keep them short.
-fn short(message: &str) -> String {
+/// serde's messages (and other error texts) quote parts of the input: keep them short.
+pub(crate) fn short(message: &str) -> String {
     const MAX: usize = 300;
     if message.chars().count() <= MAX {
         message.to_owned()

@@ -11,7 +11,7 @@ use axum::{
     Json,
 };
 use serde::{Deserialize, Serialize};
-use trailmap_core::{catalog::Catalog, snapshot::escape_xml};
+use trailmap_core::{catalog::Catalog, links, snapshot::escape_xml};
 use url::Url;
 
 use crate::{error::ApiError, Site};
@@ -77,16 +77,15 @@ pub async fn oembed(
 
     let width = max_width.map_or(DEFAULT_WIDTH, |max| max.min(DEFAULT_WIDTH));
     let height = max_height.map_or(DEFAULT_HEIGHT, |max| max.min(DEFAULT_HEIGHT));
-    let mut src = format!(
-        "{}/embed/{}?height={}",
-        page.origin,
-        roadmap.slug,
+    let mut query = format!(
+        "height={}",
         height.clamp(EMBED_MIN_HEIGHT, EMBED_MAX_HEIGHT)
     );
     if let Some(node) = page.node.as_deref().and_then(|node| roadmap.resolve(node)) {
-        src.push_str("&node=");
-        src.push_str(node.id.as_str());
+        query.push_str("&node=");
+        query.push_str(node.id.as_str());
     }
+    let src = format!("{}{}", page.origin, links::embed(&roadmap.slug, &query));
     let title = format!("{} roadmap — Trailmap", roadmap.title);
     let html = format!(
         r#"<iframe src="{}" width="{width}" height="{height}" title="{}" loading="lazy" style="border:0;max-width:100%"></iframe>"#,

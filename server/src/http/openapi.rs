@@ -16,10 +16,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use crate::{
-    error::ErrorBody,
-    http::{cached_json::CachedJson, cookies},
-};
+use crate::{delivery::cached_json::CachedJson, error::ErrorBody, http::cookies};
 
 /// Where the API is nested; the handlers' paths are relative to it.
 pub const API_PREFIX: &str = "/api";

@@ -10,8 +10,8 @@ use axum::{
 use trailmap_core::catalog::Catalog;
 
 use crate::{
+    delivery::cached_json::CachedJson,
     error::{ApiError, ErrorBody},
-    http::cached_json::CachedJson,
 };
 
 /// Every roadmap API body, serialised once at start-up.

@@ -7,7 +7,9 @@
 //!
 //! A picture depends only on the roadmap (immutable while the process runs) and the options,
 //! so each one is drawn once and kept, with its compressed variants (see `precompressed`), up
-//! to `MAX_PICTURES` of them; past that the cache starts over.
+//! to `MAX_PICTURES` of them; past that the cache starts over. Pictures are kept by the parsed
+//! options, not by how the query spells them: `expand=016`, `expand=0016` and `expand=16&x=1`
+//! are one picture, drawn once.
 
 use std::{
     collections::HashMap,
@@ -27,7 +29,7 @@ use trailmap_core::{
     snapshot::{render_svg, SnapshotOptions, SnapshotTheme},
 };
 
-use crate::{error::ApiError, http::precompressed::Precompressed};
+use crate::{delivery::precompressed::Precompressed, error::ApiError};
 
 /// Pictures only change with a deploy; an hour keeps READMEs cheap to render.
 const CACHE_CONTROL: &str = "public, max-age=3600";
@@ -40,8 +42,8 @@ const MAX_PICTURES: usize = 256;
 #[derive(Clone, Debug)]
 pub struct Snapshots {
     catalog: Catalog,
-    /// By slug and the raw `expand` and `theme` values (each of which parsed).
-    drawn: Arc<Mutex<HashMap<(String, String, String), Precompressed>>>,
+    /// By slug and the options parsed (in their `Debug` form: one spelling per value).
+    drawn: Arc<Mutex<HashMap<(String, String), Precompressed>>>,
 }
 
 impl Snapshots {
@@ -84,11 +86,12 @@ pub async fn serve_svg(
 fn snapshot(snapshots: &Snapshots, slug: &str, request: &Request) -> Result<Response, ApiError> {
     let Query(query) = Query::<SnapshotQuery>::try_from_uri(request.uri())
         .map_err(|rejection| ApiError::BadRequest(rejection.body_text()))?;
-    let key = (
-        slug.to_owned(),
-        query.expand.clone().unwrap_or_default(),
-        query.theme.clone().unwrap_or_default(),
-    );
+    let options = options(&query)?;
+    let roadmap = snapshots
+        .catalog
+        .get(slug)
+        .ok_or_else(|| ApiError::NotFound(format!("no roadmap is called `{slug}`")))?;
+    let key = (slug.to_owned(), format!("{options:?}"));
     let cached = snapshots
         .drawn
         .lock()
@@ -98,8 +101,7 @@ fn snapshot(snapshots: &Snapshots, slug: &str, request: &Request) -> Result<Resp
     let picture = match cached {
         Some(picture) => picture,
         None => {
-            let picture =
-                Precompressed::new(draw(&snapshots.catalog, slug, &query)?, "image/svg+xml");
+            let picture = Precompressed::new(render_svg(roadmap, &options), "image/svg+xml");
             let mut drawn = snapshots
                 .drawn
                 .lock()
@@ -126,9 +128,9 @@ fn snapshot(snapshots: &Snapshots, slug: &str, request: &Request) -> Result<Resp
     ))
 }
 
-/// The picture for these options, or what is wrong with them.
-fn draw(catalog: &Catalog, slug: &str, query: &SnapshotQuery) -> Result<String, ApiError> {
-    let options = SnapshotOptions {
+/// The options a query asks for, or what is wrong with them.
+fn options(query: &SnapshotQuery) -> Result<SnapshotOptions, ApiError> {
+    Ok(SnapshotOptions {
         expand: query
             .expand
             .as_deref()
@@ -143,16 +145,45 @@ fn draw(catalog: &Catalog, slug: &str, query: &SnapshotQuery) -> Result<String, 
             .transpose()
             .map_err(ApiError::BadRequest)?
             .unwrap_or_default(),
-    };
-    let roadmap = catalog
-        .get(slug)
-        .ok_or_else(|| ApiError::NotFound(format!("no roadmap is called `{slug}`")))?;
-    Ok(render_svg(roadmap, &options))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spellings_of_the_same_options_are_one_picture() {
+        let roadmaps =
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../roadmaps"));
+        let catalog = Catalog::new(trailmap_core::content::load_catalog(&roadmaps).unwrap());
+        let snapshots = Snapshots::new(catalog);
+        let mut bodies = Vec::new();
+        for query in [
+            "expand=16",
+            "expand=016",
+            "expand=0016",
+            "expand=16&x=1",
+            "theme=light&expand=16",
+        ] {
+            let request = Request::builder()
+                .uri(format!("/roadmaps/backend.svg?{query}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = snapshot(&snapshots, "backend", &request).unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            bodies.push(response.headers()[header::ETAG].clone());
+        }
+
+        assert_eq!(snapshots.drawn.lock().unwrap().len(), 1);
+        assert!(bodies.windows(2).all(|pair| pair[0] == pair[1]));
+        let other = Request::builder()
+            .uri("/roadmaps/backend.svg?expand=15")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        snapshot(&snapshots, "backend", &other).unwrap();
+        assert_eq!(snapshots.drawn.lock().unwrap().len(), 2);
+    }
 
     #[test]
     fn only_svg_paths_directly_under_roadmaps_are_snapshots() {

@@ -1,6 +1,6 @@
 //! `/api/sync/{slug}/push` and `/api/sync/{slug}/pull`: a signed-in learner's progress,
 //! synced between devices. The protocol is described in `crate::sync` and
-//! `crate::store::progress`; this module only speaks HTTP.
+//! `crate::store::progress`; this module only speaks HTTP (it maps their refusals to statuses).
 
 use axum::{
     extract::{Path, RawQuery, State},
@@ -13,7 +13,8 @@ use crate::{
     http::{json::ApiJson, session::CurrentUser},
     metrics::PushCounts,
     store::progress::{self, PushError},
-    sync, AppState,
+    sync::{self, PushRejection, ValidPush},
+    AppState,
 };
 
 #[utoipa::path(
@@ -106,6 +107,28 @@ pub async fn pull(
     Ok(Json(response))
 }
 
+/// A raw push body, as `POST /api/sync/{slug}/push` receives it, read and validated: the
+/// handler's JSON extraction (`ApiJson`, whose decoding is `crate::http::json::from_bytes`)
+/// followed by [`sync::validate_push`], in one pure function (fuzzed by `fuzz/`'s `sync_push`).
+pub fn parse_push(
+    roadmap: &trailmap_core::roadmap::Roadmap,
+    body: &[u8],
+    now_millis: u64,
+) -> Result<ValidPush, ApiError> {
+    let request: PushRequest = crate::http::json::from_bytes(body)?;
+    Ok(sync::validate_push(roadmap, request, now_millis)?)
+}
+
+impl From<PushRejection> for ApiError {
+    fn from(rejection: PushRejection) -> Self {
+        match rejection {
+            PushRejection::Invalid(message) => Self::BadRequest(message),
+            PushRejection::TooMany(message) => Self::PayloadTooLarge(message),
+            PushRejection::UnknownTopic(message) => Self::Unprocessable(message),
+        }
+    }
+}
+
 fn no_roadmap(slug: &str) -> ApiError {
     ApiError::NotFound(format!(
         "no roadmap is called `{}`",
@@ -152,6 +175,53 @@ mod tests {
             "since=99999999999999999999",
         ] {
             assert!(since(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    fn backend() -> trailmap_core::roadmap::Roadmap {
+        trailmap_core::content::load_roadmap_dir(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../roadmaps/backend"),
+        )
+        .expect("the backend roadmap loads")
+    }
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    #[test]
+    fn parse_push_reads_and_validates_a_raw_body() {
+        let body = br#"{"device":"device-a1","mutations":[
+            {"id":1,"topic":"dns","status":"done",
+             "stamp":{"millis":1700000000000,"counter":0,"device":"device-a1"}}]}"#;
+
+        let push = parse_push(&backend(), body, NOW).expect("a valid push");
+
+        assert_eq!(push.device, "device-a1");
+        assert_eq!(push.mutations.len(), 1);
+        assert_eq!(push.mutations[0].topic, "dns");
+    }
+
+    #[test]
+    fn parse_push_refuses_bad_bodies_with_client_errors() {
+        let roadmap = backend();
+        let cases: [(&[u8], u16); 5] = [
+            (b"", 400),
+            (b"{\"device\":", 400),
+            (b"{\"device\":\"device-a1\",\"mutations\":[{\"id\":-1}]}", 400),
+            (b"\xff\xfe", 400),
+            (
+                br#"{"device":"device-a1","mutations":[{"id":1,"topic":"no-such-topic","status":"done","stamp":{"millis":1,"counter":0,"device":"device-a1"}}]}"#,
+                422,
+            ),
+        ];
+        for (body, status) in cases {
+            let error = parse_push(&roadmap, body, NOW).unwrap_err();
+            let response = axum::response::IntoResponse::into_response(error);
+            assert_eq!(
+                response.status().as_u16(),
+                status,
+                "{:?}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 }

@@ -3,23 +3,61 @@
 //! A push runs in one transaction that first writes the user's row (`change_seq`), which takes
 //! the write lock on SQLite and a row lock on PostgreSQL, so two pushes of one learner never
 //! interleave. Then: skip mutations already applied for this device (a retry), reject a gap,
-//! merge the rest with `ProgressLog::apply` (last writer wins by HLC stamp), give each changed
-//! row the next change sequence number, and remember the last applied id. The answer carries
-//! the stored entry of every topic named, so the device can adopt what the server kept.
+//! merge the rest with `ProgressLog::apply_edit` (last writer wins by HLC stamp), give each
+//! changed register the next change sequence number, and remember the last applied id. The
+//! answer carries the stored register of every topic named, so the device can adopt what the
+//! server kept.
 //!
-//! Notes are a second register per topic in their own table (`notes`), merged with
-//! `ProgressLog::apply_note` in the same transaction and numbered from the same change
-//! sequence, so one pull cursor covers statuses and notes alike.
+//! Each kind of register (statuses, notes) has its own table ([`Stored`] names it), written
+//! in the same transaction and numbered from the same change sequence, so one pull cursor
+//! covers every kind. The code below is generic over the kind: pushing, answering, pulling
+//! and reading rows are written once.
 
 use std::collections::BTreeSet;
 
-use sqlx::{any::AnyRow, Row};
+use sqlx::{any::AnyRow, AssertSqlSafe, Row};
 use trailmap_core::progress::{
-    Entry, NoteEntry, ProgressLog, PullResponse, PulledEntry, PulledNote, Stamp, Status,
+    Kind, NoteText, ProgressLog, PullResponse, Pulled, PulledEntry, PulledNote, Register, Stamp,
+    Status,
 };
 
 use super::Db;
-use crate::sync::{ValidPush, Write};
+use crate::sync::ValidPush;
+
+/// Where a kind of register is stored: its table and the column of its value (the other
+/// columns are the same for every kind: user, roadmap, topic, stamp, change sequence). The
+/// queries below name them with `format!`: they are constants of these impls, never input
+/// (hence `AssertSqlSafe`).
+pub trait Stored: Kind {
+    const TABLE: &'static str;
+    const COLUMN: &'static str;
+    /// The value as stored.
+    fn column(&self) -> &str;
+    /// The stored value read back; `Err` names what is corrupt.
+    fn from_column(raw: String) -> Result<Self, String>;
+}
+
+impl Stored for Status {
+    const TABLE: &'static str = "progress";
+    const COLUMN: &'static str = "status";
+    fn column(&self) -> &str {
+        self.as_str()
+    }
+    fn from_column(raw: String) -> Result<Self, String> {
+        Status::parse(&raw)
+    }
+}
+
+impl Stored for NoteText {
+    const TABLE: &'static str = "notes";
+    const COLUMN: &'static str = "body";
+    fn column(&self) -> &str {
+        self.as_str()
+    }
+    fn from_column(raw: String) -> Result<Self, String> {
+        Ok(NoteText(raw))
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushOutcome {
@@ -90,38 +128,23 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
         return Ok(PushOutcome {
             acknowledged: last_applied as u64,
             cursor: seq as u64,
-            entries: named_entries(push, &log),
-            notes: named_notes(push, &log),
+            entries: named::<Status>(push, &log),
+            notes: named::<NoteText>(push, &log),
             applied: 0,
             superseded: 0,
         });
     }
-    let mut changed = BTreeSet::new();
-    let mut changed_notes = BTreeSet::new();
+    let before = log.clone();
     let mut applied = 0;
     for mutation in &fresh {
-        let won = match &mutation.write {
-            Write::Status(entry) => {
-                let won = log.apply(&mutation.topic, entry.clone());
-                if won {
-                    changed.insert(mutation.topic.as_str());
-                }
-                won
-            }
-            Write::Note(note) => {
-                let won = log.apply_note(&mutation.topic, note.clone());
-                if won {
-                    changed_notes.insert(mutation.topic.as_str());
-                }
-                won
-            }
-        };
-        if won {
+        if log.apply_edit(&mutation.topic, &mutation.edit, &mutation.stamp) {
             applied += 1;
         }
     }
+    let changed_statuses = changed::<Status>(&before, &log);
+    let changed_notes = changed::<NoteText>(&before, &log);
     let mut seq = seq;
-    let total = changed.len() + changed_notes.len();
+    let total = changed_statuses.len() + changed_notes.len();
     if total > 0 {
         seq = sqlx::query(
             "UPDATE users SET change_seq = change_seq + $2 WHERE id = $1 RETURNING change_seq",
@@ -131,34 +154,16 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
         .fetch_one(&mut *tx)
         .await?
         .try_get("change_seq")?;
-        let first_seq = seq - total as i64 + 1;
-        for (offset, topic) in changed.iter().enumerate() {
-            let entry = &log.entries[*topic];
-            let row = RegisterRow {
-                value: entry.status.as_str(),
-                stamp: &entry.stamp,
-                seq: first_seq + offset as i64,
-            };
-            upsert_register(
-                &mut tx,
-                Register::Status,
-                user_id,
-                &push.roadmap,
-                topic,
-                row,
-            )
+        let rows = RegisterRows {
+            user_id,
+            roadmap: &push.roadmap,
+            log: &log,
+        };
+        let next_seq = rows
+            .upsert::<Status>(&mut tx, &changed_statuses, seq - total as i64 + 1)
             .await?;
-        }
-        let first_note_seq = first_seq + changed.len() as i64;
-        for (offset, topic) in changed_notes.iter().enumerate() {
-            let note = &log.notes[*topic];
-            let row = RegisterRow {
-                value: &note.text,
-                stamp: &note.stamp,
-                seq: first_note_seq + offset as i64,
-            };
-            upsert_register(&mut tx, Register::Note, user_id, &push.roadmap, topic, row).await?;
-        }
+        rows.upsert::<NoteText>(&mut tx, &changed_notes, next_seq)
+            .await?;
     }
     let acknowledged = fresh.last().map_or(last_applied, |mutation| mutation.id);
     sqlx::query(
@@ -176,107 +181,90 @@ pub async fn push(db: &Db, user_id: i64, push: &ValidPush) -> Result<PushOutcome
     Ok(PushOutcome {
         acknowledged: acknowledged as u64,
         cursor: seq as u64,
-        entries: named_entries(push, &log),
-        notes: named_notes(push, &log),
+        entries: named::<Status>(push, &log),
+        notes: named::<NoteText>(push, &log),
         applied,
         superseded: fresh.len() as u64 - applied,
     })
 }
 
-/// The log's entry for every topic a status mutation of `push` names, each once.
-fn named_entries(push: &ValidPush, log: &ProgressLog) -> Vec<PulledEntry> {
+/// The topics whose register of kind `V` differs in `after` from `before`, in id order.
+fn changed<'a, V: Kind + 'a>(before: &ProgressLog, after: &'a ProgressLog) -> Vec<&'a str> {
+    after
+        .registers::<V>()
+        .iter()
+        .filter(|(topic, register)| before.registers::<V>().get(*topic) != Some(register))
+        .map(|(topic, _)| topic.as_str())
+        .collect()
+}
+
+/// The log's register of kind `V` for every topic a mutation of that kind in `push` names,
+/// each once, in the order first named.
+fn named<V: Kind>(push: &ValidPush, log: &ProgressLog) -> Vec<Pulled<V>> {
     let mut seen = BTreeSet::new();
     push.mutations
         .iter()
-        .filter(|mutation| matches!(mutation.write, Write::Status(_)))
+        .filter(|mutation| V::of_edit(&mutation.edit).is_some())
         .filter(|mutation| seen.insert(mutation.topic.as_str()))
         .filter_map(|mutation| {
-            log.entries.get(&mutation.topic).map(|entry| PulledEntry {
-                topic: mutation.topic.clone(),
-                status: entry.status,
-                stamp: entry.stamp.clone(),
-            })
+            log.registers::<V>()
+                .get(&mutation.topic)
+                .map(|register| Pulled {
+                    topic: mutation.topic.clone(),
+                    register: register.clone(),
+                })
         })
         .collect()
 }
 
-/// The log's note for every topic a note mutation of `push` names, each once.
-fn named_notes(push: &ValidPush, log: &ProgressLog) -> Vec<PulledNote> {
-    let mut seen = BTreeSet::new();
-    push.mutations
-        .iter()
-        .filter(|mutation| matches!(mutation.write, Write::Note(_)))
-        .filter(|mutation| seen.insert(mutation.topic.as_str()))
-        .filter_map(|mutation| {
-            log.notes.get(&mutation.topic).map(|note| PulledNote {
-                topic: mutation.topic.clone(),
-                text: note.text.clone(),
-                stamp: note.stamp.clone(),
-            })
-        })
-        .collect()
-}
-
-/// The two per-topic registers and the table (and value column) each is stored in.
-#[derive(Clone, Copy)]
-enum Register {
-    Status,
-    Note,
-}
-
-/// One register's stored value: the status name or the note's text, its stamp, and the change
-/// sequence number it was written at.
-struct RegisterRow<'a> {
-    value: &'a str,
-    stamp: &'a Stamp,
-    seq: i64,
-}
-
-/// Writes a topic's register row (insert or replace), in the push's transaction.
-async fn upsert_register(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    register: Register,
+/// A push's changed registers, written to their tables in its transaction.
+struct RegisterRows<'a> {
     user_id: i64,
-    roadmap: &str,
-    topic: &str,
-    row: RegisterRow<'_>,
-) -> Result<(), sqlx::Error> {
-    let sql = match register {
-        Register::Status => {
-            "INSERT INTO progress \
-             (user_id, roadmap, topic, status, millis, counter, device, updated_seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
-             status = excluded.status, millis = excluded.millis, \
-             counter = excluded.counter, device = excluded.device, \
-             updated_seq = excluded.updated_seq"
-        }
-        Register::Note => {
-            "INSERT INTO notes \
-             (user_id, roadmap, topic, body, millis, counter, device, updated_seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
-             body = excluded.body, millis = excluded.millis, \
-             counter = excluded.counter, device = excluded.device, \
-             updated_seq = excluded.updated_seq"
-        }
-    };
-    sqlx::query(sql)
-        .bind(user_id)
-        .bind(roadmap)
-        .bind(topic)
-        .bind(row.value)
-        .bind(row.stamp.millis as i64)
-        .bind(i64::from(row.stamp.counter))
-        .bind(&row.stamp.device)
-        .bind(row.seq)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    roadmap: &'a str,
+    log: &'a ProgressLog,
 }
 
-/// Every entry and note of `roadmap` changed after cursor `since` (all of them for 0), and the cursor
-/// to pull from next time.
+impl RegisterRows<'_> {
+    /// Writes the register of kind `V` of each of `topics` (insert or replace), numbered from
+    /// change sequence `first_seq` on; returns the next free number.
+    async fn upsert<V: Stored>(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        topics: &[&str],
+        first_seq: i64,
+    ) -> Result<i64, sqlx::Error> {
+        let (table, column) = (V::TABLE, V::COLUMN);
+        let sql = format!(
+            "INSERT INTO {table} \
+             (user_id, roadmap, topic, {column}, millis, counter, device, updated_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (user_id, roadmap, topic) DO UPDATE SET \
+             {column} = excluded.{column}, millis = excluded.millis, \
+             counter = excluded.counter, device = excluded.device, \
+             updated_seq = excluded.updated_seq"
+        );
+        let mut seq = first_seq;
+        for topic in topics {
+            let register = &self.log.registers::<V>()[*topic];
+            sqlx::query(AssertSqlSafe(sql.as_str()))
+                .bind(self.user_id)
+                .bind(self.roadmap)
+                .bind(*topic)
+                .bind(register.value.column())
+                .bind(register.stamp.millis as i64)
+                .bind(i64::from(register.stamp.counter))
+                .bind(&register.stamp.device)
+                .bind(seq)
+                .execute(&mut **tx)
+                .await?;
+            seq += 1;
+        }
+        Ok(seq)
+    }
+}
+
+/// Every register of `roadmap` changed after cursor `since` (all of them for 0), every kind,
+/// and the cursor to pull from next time.
 pub async fn pull(
     db: &Db,
     user_id: i64,
@@ -294,47 +282,9 @@ pub async fn pull(
     // A cursor from the future (the database was restored from a backup, or replaced) would
     // hide every row until the sequence caught up: send everything instead.
     let since = if since > cursor { 0 } else { since };
-    let rows = sqlx::query(
-        "SELECT topic, status, millis, counter, device FROM progress \
-         WHERE user_id = $1 AND roadmap = $2 AND updated_seq > $3 ORDER BY updated_seq",
-    )
-    .bind(user_id)
-    .bind(roadmap)
-    .bind(since)
-    .fetch_all(&mut *tx)
-    .await?;
-    let note_rows = sqlx::query(
-        "SELECT topic, body, millis, counter, device FROM notes \
-         WHERE user_id = $1 AND roadmap = $2 AND updated_seq > $3 ORDER BY updated_seq",
-    )
-    .bind(user_id)
-    .bind(roadmap)
-    .bind(since)
-    .fetch_all(&mut *tx)
-    .await?;
+    let entries: Vec<PulledEntry> = pull_kind(&mut tx, user_id, roadmap, since).await?;
+    let notes: Vec<PulledNote> = pull_kind(&mut tx, user_id, roadmap, since).await?;
     tx.commit().await?;
-    let notes = note_rows
-        .iter()
-        .map(|row| {
-            let (topic, note) = read_note(row)?;
-            Ok(PulledNote {
-                topic,
-                text: note.text,
-                stamp: note.stamp,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
-    let entries = rows
-        .iter()
-        .map(|row| {
-            let (topic, entry) = read_entry(row)?;
-            Ok(PulledEntry {
-                topic,
-                status: entry.status,
-                stamp: entry.stamp,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
     Ok(PullResponse {
         cursor: cursor.max(0) as u64,
         entries,
@@ -342,64 +292,75 @@ pub async fn pull(
     })
 }
 
+/// The registers of kind `V` of `roadmap` changed after `since`, oldest change first.
+async fn pull_kind<V: Stored>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    roadmap: &str,
+    since: i64,
+) -> Result<Vec<Pulled<V>>, sqlx::Error> {
+    let (table, column) = (V::TABLE, V::COLUMN);
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT topic, {column}, millis, counter, device FROM {table} \
+         WHERE user_id = $1 AND roadmap = $2 AND updated_seq > $3 ORDER BY updated_seq"
+    )))
+    .bind(user_id)
+    .bind(roadmap)
+    .bind(since)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let (topic, register) = read_register(row)?;
+            Ok(Pulled { topic, register })
+        })
+        .collect()
+}
+
 async fn load_log(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user_id: i64,
     roadmap: &str,
 ) -> Result<ProgressLog, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT topic, status, millis, counter, device FROM progress \
-         WHERE user_id = $1 AND roadmap = $2",
-    )
-    .bind(user_id)
-    .bind(roadmap)
-    .fetch_all(&mut **tx)
-    .await?;
     let mut log = ProgressLog::default();
-    for row in &rows {
-        let (topic, entry) = read_entry(row)?;
-        log.entries.insert(topic, entry);
-    }
-    let rows = sqlx::query(
-        "SELECT topic, body, millis, counter, device FROM notes \
-         WHERE user_id = $1 AND roadmap = $2",
-    )
-    .bind(user_id)
-    .bind(roadmap)
-    .fetch_all(&mut **tx)
-    .await?;
-    for row in &rows {
-        let (topic, note) = read_note(row)?;
-        log.notes.insert(topic, note);
-    }
+    load_kind::<Status>(tx, user_id, roadmap, &mut log).await?;
+    load_kind::<NoteText>(tx, user_id, roadmap, &mut log).await?;
     Ok(log)
 }
 
-fn read_note(row: &AnyRow) -> Result<(String, NoteEntry), sqlx::Error> {
-    let note = NoteEntry {
-        text: row.try_get("body")?,
-        stamp: read_stamp(row)?,
-    };
-    Ok((row.try_get("topic")?, note))
+/// Every stored register of kind `V` of `roadmap`, into `log`.
+async fn load_kind<V: Stored>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    roadmap: &str,
+    log: &mut ProgressLog,
+) -> Result<(), sqlx::Error> {
+    let (table, column) = (V::TABLE, V::COLUMN);
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT topic, {column}, millis, counter, device FROM {table} \
+         WHERE user_id = $1 AND roadmap = $2"
+    )))
+    .bind(user_id)
+    .bind(roadmap)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in &rows {
+        let (topic, register) = read_register::<V>(row)?;
+        V::registers_mut(log).insert(topic, register);
+    }
+    Ok(())
 }
 
-fn read_stamp(row: &AnyRow) -> Result<Stamp, sqlx::Error> {
+/// A row of a register table: its topic and register.
+fn read_register<V: Stored>(row: &AnyRow) -> Result<(String, Register<V>), sqlx::Error> {
     let corrupt = |what: String| sqlx::Error::Decode(what.into());
     let millis: i64 = row.try_get("millis")?;
     let counter: i64 = row.try_get("counter")?;
-    Ok(Stamp {
+    let stamp = Stamp {
         millis: u64::try_from(millis).map_err(|_| corrupt(format!("millis {millis}")))?,
         counter: u32::try_from(counter).map_err(|_| corrupt(format!("counter {counter}")))?,
         device: row.try_get("device")?,
-    })
-}
-
-fn read_entry(row: &AnyRow) -> Result<(String, Entry), sqlx::Error> {
-    let corrupt = |what: String| sqlx::Error::Decode(what.into());
-    let status: String = row.try_get("status")?;
-    let entry = Entry {
-        status: Status::parse(&status).map_err(corrupt)?,
-        stamp: read_stamp(row)?,
     };
-    Ok((row.try_get("topic")?, entry))
+    let value = V::from_column(row.try_get(V::COLUMN)?).map_err(corrupt)?;
+    Ok((row.try_get("topic")?, Register::new(value, stamp)))
 }

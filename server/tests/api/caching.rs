@@ -368,3 +368,31 @@ async fn cached_pages_are_served_gzipped_with_their_own_nonce() {
     assert!(html.contains(&format!(r#"nonce="{nonce}""#)));
     assert_eq!(html.replace(&nonce, "NONCE"), plain_html);
 }
+
+#[tokio::test]
+async fn queries_a_page_does_not_read_are_rendered_but_never_kept() {
+    let app = spawn_app().await;
+
+    for path in [
+        "/roadmaps/backend?utm=abc",
+        "/roadmaps/backend?node=dns&utm=abc",
+        "/roadmaps/backend?n%6Fde=dns",
+        "/?utm=abc",
+        "/embed/backend?theme=dark&utm=abc",
+        "/embed/backend?expand=02",
+    ] {
+        for _ in 0..2 {
+            let response = app.get(path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            assert_eq!(cache_state(&response).as_deref(), Some("bypass"), "{path}");
+        }
+    }
+    // The queries the site itself writes are kept.
+    for path in [
+        "/roadmaps/backend?node=dns",
+        "/embed/backend?theme=dark&expand=2",
+    ] {
+        assert_eq!(cache_state(&app.get(path).await).as_deref(), Some("miss"));
+        assert_eq!(cache_state(&app.get(path).await).as_deref(), Some("hit"));
+    }
+}

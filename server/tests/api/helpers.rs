@@ -1,5 +1,6 @@
 use std::{
     collections::HashMap,
+    net::IpAddr,
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -46,10 +47,27 @@ impl TestApp {
         }
     }
 
+    /// A browser whose connections come from `ip` (any 127.x.y.z reaches the loopback
+    /// server), standing for another person as far as per-address limits go.
+    pub fn browser_from(&self, ip: IpAddr) -> Browser {
+        Browser {
+            client: client_from(ip),
+            ..self.browser()
+        }
+    }
+
     /// Starts a second server on the same database file (as after a restart).
     pub async fn restart(&self) -> TestApp {
         start(self.config.clone(), self._db_dir.clone()).await
     }
+}
+
+/// A client whose connections come from `ip` (any 127.x.y.z reaches a loopback server).
+pub fn client_from(ip: IpAddr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip)
+        .build()
+        .expect("a client")
 }
 
 pub fn workspace_path(relative: &str) -> PathBuf {
@@ -76,6 +94,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        limits: Default::default(),
     };
     change(&mut config);
     start(config, dir).await

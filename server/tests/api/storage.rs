@@ -1,15 +1,15 @@
 //! The database as the server opens it: durability settings, migrations, restarts, crashes.
 
-use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-};
+use std::process::{Command, Stdio};
 
 use serde_json::json;
 use server::{config::Config, store, AppState};
 use sqlx::Row;
 
-use crate::helpers::{spawn_app, workspace_path, Browser, PASSWORD};
+use crate::{
+    helpers::{spawn_app, workspace_path, Browser, PASSWORD},
+    server_process::ServerProcess,
+};
 
 fn sqlite_url(dir: &std::path::Path) -> String {
     format!(
@@ -69,6 +69,7 @@ async fn a_failing_migration_stops_start_up_with_a_clear_error() {
         public_url: None,
         embed_origins: Vec::new(),
         metrics_addr: None,
+        limits: Default::default(),
     };
 
     let error = AppState::load(&config).await.err().expect("start-up fails");
@@ -129,60 +130,13 @@ async fn concurrent_pushes_from_several_devices_all_land() {
     );
 }
 
-/// A server process, killed (SIGKILL) when dropped, so a failing test leaves none behind.
-struct ServerProcess(Child);
-
-impl ServerProcess {
-    fn kill_9(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        self.kill_9();
-    }
-}
-
-/// The real binary, started on a free port; its address read from its log.
-fn start_server(database_url: &str) -> (ServerProcess, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["--addr", "127.0.0.1:0", "--database-url", database_url])
-        .arg("--roadmaps")
-        .arg(workspace_path("roadmaps"))
-        .arg("--site-root")
-        .arg(workspace_path("target/site"))
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(Ok(line)) = lines.next() {
-        if let Some(at) = line.find("listening on http://") {
-            let address: String = line[at + "listening on ".len()..]
-                .chars()
-                .take_while(|c| !c.is_whitespace() && *c != '\u{1b}')
-                .collect();
-            // Keep draining the log so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (ServerProcess(child), address);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server exited before listening");
-}
-
 #[tokio::test]
 async fn an_acknowledged_push_survives_kill_9() {
     let dir = tempfile::TempDir::new().unwrap();
     let url = sqlite_url(dir.path());
-    let (mut first, address) = start_server(&url);
+    let mut first = ServerProcess::start(&url, &[]);
     let mut browser = Browser {
-        address,
+        address: first.address.clone(),
         client: reqwest::Client::new(),
         cookies: Default::default(),
     };
@@ -193,8 +147,8 @@ async fn an_acknowledged_push_survives_kill_9() {
     assert_eq!(browser.push("backend", &body).await.status(), 200);
 
     first.kill_9(); // no graceful shutdown, no pool close
-    let (_second, address) = start_server(&url);
-    browser.address = address;
+    let second = ServerProcess::start(&url, &[]);
+    browser.address = second.address.clone();
     let pulled = browser.pull("backend", 0).await;
 
     assert_eq!(pulled["entries"][0]["topic"], "dns");

@@ -21,7 +21,7 @@ use server::{
 };
 use trailmap_core::{
     catalog::Catalog,
-    progress::{LocalProgress, ProgressLog, PushRequest, PushResponse, Status},
+    progress::{LocalProgress, NoteText, ProgressLog, PushRequest, PushResponse, Status},
 };
 
 use crate::helpers::{fresh_database_url, workspace_path};
@@ -158,8 +158,7 @@ impl World {
                 .unwrap();
         let device = &mut self.devices[device];
         let wall = device.wall(self.now);
-        device.local.absorb(&pulled.pairs(), wall);
-        device.local.absorb_notes(&pulled.note_pairs(), wall);
+        device.local.absorb(&pulled, wall);
         device.cursor = pulled.cursor as i64;
     }
 
@@ -172,8 +171,10 @@ impl World {
             } => {
                 let wall = self.devices[device].wall(self.now);
                 let mutation = self.devices[device].local.set(TOPICS[topic], status, wall);
-                self.truth
-                    .apply(TOPICS[topic], mutation.entry().expect("a status edit"));
+                self.truth.apply(
+                    TOPICS[topic],
+                    mutation.register::<Status>().expect("a status edit"),
+                );
             }
             Step::Note {
                 device,
@@ -186,8 +187,10 @@ impl World {
                     .set_note(TOPICS[topic], text, wall)
                     .expect("the model's notes are valid");
                 if let Some(mutation) = written {
-                    self.truth
-                        .apply_note(TOPICS[topic], mutation.note().expect("a note edit"));
+                    self.truth.apply(
+                        TOPICS[topic],
+                        mutation.register::<NoteText>().expect("a note edit"),
+                    );
                 }
             }
             Step::Push { device, max, fate } => {
@@ -327,11 +330,11 @@ async fn run_case(
         .await
         .unwrap();
     let mut server = ProgressLog::default();
-    for (topic, entry) in pulled.pairs() {
-        server.entries.insert(topic, entry);
+    for pulled in &pulled.entries {
+        server.apply(&pulled.topic, pulled.register.clone());
     }
-    for (topic, note) in pulled.note_pairs() {
-        server.notes.insert(topic, note);
+    for pulled in &pulled.notes {
+        server.apply(&pulled.topic, pulled.register.clone());
     }
     let checked = check(&world, &server, expect);
     world.db.close().await;

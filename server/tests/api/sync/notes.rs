@@ -1,64 +1,18 @@
 //! Personal notes through the sync API: a second LWW register per topic, pushed and pulled
-//! with the same protocol (ids, retries, gaps, cursors) as statuses.
+//! with the same protocol as statuses (the rules every kind shares are in `registers`).
 
 use serde_json::{json, Value};
 
-use crate::helpers::{error_of, spawn_app, Browser};
-
-const DEVICE: &str = "device-a1";
-const OTHER: &str = "device-b2";
-
-fn now_millis() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
-
-fn note(id: u64, topic: &str, text: &str, millis: u64, device: &str) -> Value {
-    json!({
-        "id": id,
-        "topic": topic,
-        "note": text,
-        "stamp": { "millis": millis, "counter": 0, "device": device },
-    })
-}
+use super::{note, now_millis, push, signed_in, Kind, DEVICE, OTHER};
+use crate::helpers::{error_of, Browser};
 
 fn status(id: u64, topic: &str, status: &str, millis: u64, device: &str) -> Value {
-    json!({
-        "id": id,
-        "topic": topic,
-        "status": status,
-        "stamp": { "millis": millis, "counter": 0, "device": device },
-    })
-}
-
-fn push_body(device: &str, mutations: Vec<Value>) -> Value {
-    json!({ "device": device, "mutations": mutations })
+    Kind::Status.mutation(id, topic, status, millis, device)
 }
 
 /// topic → note text of everything the server holds (tombstones as "").
 async fn server_notes(browser: &mut Browser) -> Vec<(String, String)> {
-    let pulled = browser.pull("backend", 0).await;
-    let mut notes: Vec<(String, String)> = pulled["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|note| {
-            (
-                note["topic"].as_str().unwrap().to_owned(),
-                note["text"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    notes.sort();
-    notes
-}
-
-async fn signed_in() -> (crate::helpers::TestApp, Browser) {
-    let app = spawn_app().await;
-    let browser = app.browser().signed_up("alice").await;
-    (app, browser)
+    Kind::Note.server_state(browser).await
 }
 
 #[tokio::test]
@@ -66,19 +20,16 @@ async fn notes_are_pushed_answered_and_pulled_beside_statuses() {
     let (_app, mut browser) = signed_in().await;
     let now = now_millis();
 
-    let response = browser
-        .push(
-            "backend",
-            &push_body(
-                DEVICE,
-                vec![
-                    status(1, "dns", "done", now, DEVICE),
-                    note(2, "dns", "Use `dig +trace`", now + 1, DEVICE),
-                    note(3, "http", "<script>alert(1)</script>", now + 2, DEVICE),
-                ],
-            ),
-        )
-        .await;
+    let response = push(
+        &mut browser,
+        DEVICE,
+        vec![
+            status(1, "dns", "done", now, DEVICE),
+            note(2, "dns", "Use `dig +trace`", now + 1, DEVICE),
+            note(3, "http", "<script>alert(1)</script>", now + 2, DEVICE),
+        ],
+    )
+    .await;
 
     assert_eq!(response.status(), 200);
     let ack: Value = response.json().await.unwrap();
@@ -113,26 +64,23 @@ async fn notes_are_pushed_answered_and_pulled_beside_statuses() {
 async fn a_note_and_a_status_never_overwrite_each_other() {
     let (_app, mut browser) = signed_in().await;
     let now = now_millis();
-    browser
-        .push(
-            "backend",
-            &push_body(DEVICE, vec![note(1, "dns", "keep me", now, DEVICE)]),
-        )
-        .await;
+    push(
+        &mut browser,
+        DEVICE,
+        vec![note(1, "dns", "keep me", now, DEVICE)],
+    )
+    .await;
 
     // Another device sets the status later, and an older note arrives after it.
-    let response = browser
-        .push(
-            "backend",
-            &push_body(
-                OTHER,
-                vec![
-                    status(1, "dns", "skipped", now + 10, OTHER),
-                    note(2, "dns", "older text", now - 10, OTHER),
-                ],
-            ),
-        )
-        .await;
+    let response = push(
+        &mut browser,
+        OTHER,
+        vec![
+            status(1, "dns", "skipped", now + 10, OTHER),
+            note(2, "dns", "older text", now - 10, OTHER),
+        ],
+    )
+    .await;
 
     assert_eq!(response.status(), 200);
     let ack: Value = response.json().await.unwrap();
@@ -152,30 +100,30 @@ async fn a_note_and_a_status_never_overwrite_each_other() {
 async fn the_later_note_wins_and_an_empty_note_is_a_tombstone_that_syncs() {
     let (_app, mut browser) = signed_in().await;
     let now = now_millis();
-    browser
-        .push(
-            "backend",
-            &push_body(DEVICE, vec![note(1, "http", "first", now, DEVICE)]),
-        )
-        .await;
-    browser
-        .push(
-            "backend",
-            &push_body(OTHER, vec![note(1, "http", "second", now + 5, OTHER)]),
-        )
-        .await;
+    push(
+        &mut browser,
+        DEVICE,
+        vec![note(1, "http", "first", now, DEVICE)],
+    )
+    .await;
+    push(
+        &mut browser,
+        OTHER,
+        vec![note(1, "http", "second", now + 5, OTHER)],
+    )
+    .await;
     assert_eq!(
         server_notes(&mut browser).await,
         [("http".into(), "second".into())]
     );
     let cursor = browser.pull("backend", 0).await["cursor"].as_u64().unwrap();
 
-    browser
-        .push(
-            "backend",
-            &push_body(DEVICE, vec![note(2, "http", "", now + 9, DEVICE)]),
-        )
-        .await;
+    push(
+        &mut browser,
+        DEVICE,
+        vec![note(2, "http", "", now + 9, DEVICE)],
+    )
+    .await;
 
     let since = browser.pull("backend", cursor).await;
     assert_eq!(
@@ -192,18 +140,15 @@ async fn a_note_over_the_limit_is_a_400_naming_the_topic_and_stores_nothing() {
     let now = now_millis();
     let too_long = "é".repeat(2_001);
 
-    let response = browser
-        .push(
-            "backend",
-            &push_body(
-                DEVICE,
-                vec![
-                    status(1, "dns", "done", now, DEVICE),
-                    note(2, "http", &too_long, now + 1, DEVICE),
-                ],
-            ),
-        )
-        .await;
+    let response = push(
+        &mut browser,
+        DEVICE,
+        vec![
+            status(1, "dns", "done", now, DEVICE),
+            note(2, "http", &too_long, now + 1, DEVICE),
+        ],
+    )
+    .await;
 
     let body = error_of(response, 400, "bad_request").await;
     assert_eq!(
@@ -215,15 +160,12 @@ async fn a_note_over_the_limit_is_a_400_naming_the_topic_and_stores_nothing() {
     assert!(pulled["entries"].as_array().unwrap().is_empty());
     assert!(pulled["notes"].as_array().unwrap().is_empty());
     // Nothing was acknowledged either: id 1 is still expected next.
-    let retry = browser
-        .push(
-            "backend",
-            &push_body(
-                DEVICE,
-                vec![note(1, "http", &"é".repeat(2_000), now, DEVICE)],
-            ),
-        )
-        .await;
+    let retry = push(
+        &mut browser,
+        DEVICE,
+        vec![note(1, "http", &"é".repeat(2_000), now, DEVICE)],
+    )
+    .await;
     assert_eq!(retry.status(), 200, "exactly 2,000 characters are fine");
 }
 
@@ -240,7 +182,7 @@ async fn bad_note_mutations_are_refused() {
         "stamp": { "millis": now, "counter": 0, "device": DEVICE },
     });
     for bad in [both, neither] {
-        let response = browser.push("backend", &push_body(DEVICE, vec![bad])).await;
+        let response = push(&mut browser, DEVICE, vec![bad]).await;
         let body = error_of(response, 400, "bad_request").await;
         assert!(
             body["message"]
@@ -250,82 +192,21 @@ async fn bad_note_mutations_are_refused() {
             "{body}"
         );
     }
-    let nul = browser
-        .push(
-            "backend",
-            &push_body(DEVICE, vec![note(1, "dns", "a\u{0}b", now, DEVICE)]),
-        )
-        .await;
+    let nul = push(
+        &mut browser,
+        DEVICE,
+        vec![note(1, "dns", "a\u{0}b", now, DEVICE)],
+    )
+    .await;
     error_of(nul, 400, "bad_request").await;
-    let unknown = browser
-        .push(
-            "backend",
-            &push_body(DEVICE, vec![note(1, "no-such-topic", "x", now, DEVICE)]),
-        )
-        .await;
+    let unknown = push(
+        &mut browser,
+        DEVICE,
+        vec![note(1, "no-such-topic", "x", now, DEVICE)],
+    )
+    .await;
     error_of(unknown, 422, "unprocessable").await;
     assert!(server_notes(&mut browser).await.is_empty());
-}
-
-#[tokio::test]
-async fn a_retried_note_push_is_idempotent_and_a_gap_stores_nothing() {
-    let (_app, mut browser) = signed_in().await;
-    let now = now_millis();
-    let body = push_body(
-        DEVICE,
-        vec![
-            note(1, "dns", "one", now, DEVICE),
-            note(2, "dns", "two", now + 1, DEVICE),
-        ],
-    );
-
-    let first: Value = browser.push("backend", &body).await.json().await.unwrap();
-    let second = browser.push("backend", &body).await;
-
-    assert_eq!(second.status(), 200);
-    let second: Value = second.json().await.unwrap();
-    assert_eq!(first, second, "same acknowledgement, cursor and notes");
-    assert_eq!(
-        server_notes(&mut browser).await,
-        [("dns".into(), "two".into())]
-    );
-
-    let gap = browser
-        .push(
-            "backend",
-            &push_body(DEVICE, vec![note(5, "dns", "gap", now + 2, DEVICE)]),
-        )
-        .await;
-    error_of(gap, 409, "gap").await;
-    assert_eq!(
-        server_notes(&mut browser).await,
-        [("dns".into(), "two".into())]
-    );
-}
-
-#[tokio::test]
-async fn a_note_stamped_minutes_ahead_is_clamped_and_stored_under_the_current_id() {
-    let (_app, mut browser) = signed_in().await;
-    let now = now_millis();
-    let ahead = now + 30 * 60 * 1000;
-
-    let response = browser
-        .push(
-            "backend",
-            &push_body(
-                DEVICE,
-                vec![note(1, "http", "from the future", ahead, DEVICE)],
-            ),
-        )
-        .await;
-
-    let ack: Value = response.json().await.unwrap();
-    let stored = ack["notes"][0]["stamp"]["millis"].as_u64().unwrap();
-    assert!(
-        stored < ahead && stored <= now_millis() + 60_000,
-        "{stored}"
-    );
-    assert_eq!(ack["notes"][0]["text"], "from the future");
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 
 use std::{path::Path, sync::Arc};
 
-use crate::http::assets::SiteAssets;
+use crate::delivery::{assets::SiteAssets, etag::Fnv64};
 use axum::{
     extract::State,
     http::{header, HeaderValue},
@@ -72,24 +72,6 @@ pub async fn serve(State(script): State<ServiceWorkerScript>) -> Response {
         script.0.to_string(),
     )
         .into_response()
-}
-
-/// FNV-1a, 64 bits: a stable content hash (std's hasher may change between Rust releases).
-struct Fnv64(u64);
-
-impl Default for Fnv64 {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv64 {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -35,7 +35,10 @@ use std::{
     },
 };
 
-use crate::http::precompressed::{self, Coding};
+use crate::delivery::{
+    page_keys::PageQueries,
+    precompressed::{self, Coding},
+};
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
@@ -47,6 +50,10 @@ use axum::{
 /// The response header that says whether a page came from the cache (`hit`) or was rendered
 /// (`miss`); only on cacheable requests.
 pub const CACHE_HEADER: &str = "x-page-cache";
+
+/// Entries one path may hold (its query and origin variants); more are rendered uncached, so
+/// that variants of one page cannot push the others out.
+pub const MAX_VARIANTS_PER_PATH: usize = 16;
 
 /// Bounds of the cache.
 #[derive(Clone, Copy, Debug)]
@@ -71,21 +78,26 @@ pub struct PageCache {
     limits: Limits,
     /// Whether the key needs the request's origin (no public URL configured).
     keyed_by_origin: bool,
+    /// Which queries are what a page reads (others are rendered uncached).
+    queries: PageQueries,
 }
 
 #[derive(Debug, Default)]
 struct Entries {
     pages: HashMap<String, (Arc<CachedPage>, u64)>,
+    /// Entries per path.
+    variants: HashMap<String, usize>,
     bytes: usize,
     clock: u64,
 }
 
 impl PageCache {
-    pub fn new(limits: Limits, public_url_configured: bool) -> Self {
+    pub fn new(limits: Limits, public_url_configured: bool, queries: PageQueries) -> Self {
         Self {
             inner: Arc::default(),
             limits,
             keyed_by_origin: !public_url_configured,
+            queries,
         }
     }
 
@@ -106,11 +118,16 @@ impl PageCache {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// What a request's page depends on: path and query, and the origin when links use it.
-    fn key(&self, request: &Request) -> String {
+    /// What a request's page depends on: path and query, and the origin when links use it;
+    /// `None` when the query is not one the page reads as written (see `page_keys`).
+    fn key(&self, request: &Request) -> Option<String> {
         let uri = request.uri();
+        let query = uri.query().unwrap_or_default();
+        if !self.queries.cacheable(uri.path(), query) {
+            return None;
+        }
         let mut key = uri.path().to_owned();
-        if let Some(query) = uri.query().filter(|query| !query.is_empty()) {
+        if !query.is_empty() {
             key.push('?');
             key.push_str(query);
         }
@@ -127,7 +144,7 @@ impl PageCache {
             key.push(' ');
             key.push_str(header("host"));
         }
-        key
+        Some(key)
     }
 
     fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
@@ -145,6 +162,14 @@ impl PageCache {
             return;
         }
         let mut entries = self.lock();
+        let path = path_of(&key).to_owned();
+        let variants = entries.variants.get(&path).copied().unwrap_or_default();
+        if !entries.pages.contains_key(&key) {
+            if variants >= MAX_VARIANTS_PER_PATH {
+                return;
+            }
+            entries.variants.insert(path, variants + 1);
+        }
         entries.clock += 1;
         let now = entries.clock;
         if let Some((old, _)) = entries.pages.insert(key, (Arc::new(page), now)) {
@@ -163,9 +188,30 @@ impl PageCache {
             };
             if let Some((page, _)) = entries.pages.remove(&oldest) {
                 entries.bytes -= page.size();
+                let path = path_of(&oldest);
+                if let Some(count) = entries.variants.get_mut(path) {
+                    *count -= 1;
+                    if *count == 0 {
+                        entries.variants.remove(path);
+                    }
+                }
             }
         }
     }
+}
+
+/// Whether an answer is of the kind the cache keeps (the rest of the check is
+/// `CachedPage::from_response`'s).
+fn might_cache(status: StatusCode, headers: &HeaderMap) -> bool {
+    status == StatusCode::OK
+        && headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"text/html"))
+}
+
+/// The path a key starts with (up to its query or origin).
+fn path_of(key: &str) -> &str {
+    key.split(['?', ' ']).next().unwrap_or(key)
 }
 
 /// One rendered page: its headers and its body cut where the render's nonce was.
@@ -383,7 +429,16 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     if request.method() != Method::GET {
         return next.run(request).await;
     }
-    let key = cache.key(&request);
+    let Some(key) = cache.key(&request) else {
+        // Rendered, never kept; said so on the answers that would otherwise be.
+        let mut response = next.run(request).await;
+        if might_cache(response.status(), response.headers()) {
+            response
+                .headers_mut()
+                .insert(CACHE_HEADER, HeaderValue::from_static("bypass"));
+        }
+        return response;
+    };
     if let Some(page) = cache.get(&key) {
         let mut response = page.respond(request.headers());
         response
@@ -393,12 +448,7 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
     }
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
-    let might_cache = parts.status == StatusCode::OK
-        && parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
-    if !might_cache {
+    if !might_cache(parts.status, &parts.headers) {
         return Response::from_parts(parts, body);
     }
     let body = match axum::body::to_bytes(body, usize::MAX).await {
@@ -420,6 +470,10 @@ pub async fn serve(State(cache): State<PageCache>, request: Request, next: Next)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn no_queries() -> PageQueries {
+        PageQueries::new(trailmap_core::catalog::Catalog::new(Vec::new()))
+    }
 
     fn page(body: &'static str, nonce: &str) -> CachedPage {
         let (mut parts, ()) = Response::new(()).into_parts();
@@ -463,6 +517,7 @@ mod tests {
                 max_entries: 2,
             },
             true,
+            no_queries(),
         );
         cache.insert("/a".into(), page("a", nonce));
         cache.insert("/b".into(), page("b", nonce));
@@ -475,6 +530,22 @@ mod tests {
     }
 
     #[test]
+    fn one_path_holds_at_most_its_share_of_variants() {
+        let nonce = "0123456789abcdefghijkl";
+        let cache = PageCache::new(Limits::default(), false, no_queries());
+        for n in 0..40 {
+            cache.insert(
+                format!("/embed/backend?height={n} http host"),
+                page("e", nonce),
+            );
+        }
+        cache.insert("/roadmaps/backend http host".into(), page("m", nonce));
+        assert_eq!(cache.len(), MAX_VARIANTS_PER_PATH + 1);
+        assert!(cache.get("/embed/backend?height=0 http host").is_some());
+        assert!(cache.get("/embed/backend?height=39 http host").is_none());
+    }
+
+    #[test]
     fn the_byte_bound_holds() {
         let nonce = "0123456789abcdefghijkl";
         let cache = PageCache::new(
@@ -483,6 +554,7 @@ mod tests {
                 max_entries: 100,
             },
             true,
+            no_queries(),
         );
         for n in 0..20 {
             cache.insert(format!("/{n}"), page("<p>page</p>", nonce));

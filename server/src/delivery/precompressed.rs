@@ -23,7 +23,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::http::cached_json::{client_has_current, fnv1a};
+use crate::delivery::etag::{client_has_current, fnv1a};
 
 /// A content coding the server can store a variant in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -26,7 +26,7 @@ use axum::{
     response::Response,
 };
 
-use crate::http::{cached_json::fnv1a, precompressed::Precompressed};
+use crate::delivery::{etag::fnv1a, precompressed::Precompressed};
 
 /// For names that change with their content.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";

@@ -7,7 +7,7 @@ use axum::{
 };
 use serde::Serialize;
 
-use crate::http::precompressed::Precompressed;
+use crate::delivery::precompressed::Precompressed;
 
 /// Content that only changes with a deploy: cacheable, but revalidated after a minute.
 const CACHE_CONTROL: &str = "public, max-age=60, must-revalidate";
@@ -40,24 +40,6 @@ impl CachedJson {
             )],
         )
     }
-}
-
-/// Whether `If-None-Match` names `ours` (or `*`): the client's copy is current.
-pub fn client_has_current(request_headers: &HeaderMap, ours: &str) -> bool {
-    request_headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|tag| tag.trim())
-        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == ours)
-}
-
-/// 64-bit FNV-1a: stable across builds and platforms, which is all an ETag needs.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]
