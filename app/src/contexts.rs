@@ -4,3 +4,4 @@ pub mod account;
 pub mod map_links;
 pub mod map_state;
 pub mod progress;
+pub mod topic_details;

@@ -19,3 +19,4 @@ pub mod roadmaps;
 pub mod session;
 pub mod snapshot;
 pub mod sync;
+pub mod topics;

@@ -6,7 +6,7 @@
 use leptos::{ev, html, prelude::*};
 
 use crate::{
-    contexts::{map_state::MapState, progress::ProgressState},
+    contexts::{map_state::MapState, progress::ProgressState, topic_details::TopicDetailsCache},
     map::{edge_layer::EdgeLayer, keyboard, node_card::NodeCard},
     viewport::{Extent, Point},
 };
@@ -15,6 +15,13 @@ use crate::{
 const DRAG_THRESHOLD: f64 = 4.0;
 /// Cards are culled (not rendered) outside the screen once the map shows more than this.
 const CULL_ABOVE: usize = 400;
+/// The screen a large map is culled to before it is measured: bigger than most.
+const FIRST_SCREEN: Extent = Extent {
+    x: 0.0,
+    y: 0.0,
+    width: 1920.0,
+    height: 1200.0,
+};
 /// Below this zoom, cards show simplified labels.
 const LOW_ZOOM: f64 = 0.55;
 
@@ -134,6 +141,15 @@ pub fn MapCanvas() -> impl IntoView {
         }
     };
 
+    // A card hovered or focused is likely to be opened: fetch its topic's details ahead. One
+    // listener on the map for every card (the events bubble up from the cards).
+    let details = use_context::<TopicDetailsCache>();
+    let prefetch = move |target: Option<web_sys::EventTarget>| {
+        if let (Some(details), Some(id)) = (details, card_topic(target)) {
+            details.prefetch(id);
+        }
+    };
+
     let on_dblclick = move |event: ev::MouseEvent| {
         let anchor = local(event.client_x(), event.client_y());
         let (next, _) = state.viewport.get_untracked().zoom_at(anchor, 2.0);
@@ -145,31 +161,32 @@ pub fn MapCanvas() -> impl IntoView {
 
     // Every visible node, or only those near the screen once the map is large.
     let cards = move || {
-        let visible = state.screen.get().map(|screen| {
-            let view = state.viewport.get();
-            let area = view.visible_content(screen);
-            let margin = 200.0 / view.k;
-            Extent::new(
-                area.x - margin,
-                area.y - margin,
-                area.width + 2.0 * margin,
-                area.height + 2.0 * margin,
-            )
-        });
+        // Before the map is measured (the server's render, and hydrating it), a large map is
+        // culled to a generous guess of the screen: readers without JavaScript get the outline,
+        // not the map, and hydrating hundreds of off-screen cards would only delay the first
+        // interaction. Once measured, the real screen decides.
+        let screen = state.screen.get().unwrap_or(FIRST_SCREEN);
+        let view = state.viewport.get();
+        let seen = view.visible_content(screen);
+        let margin = 200.0 / view.k;
+        let area = Extent::new(
+            seen.x - margin,
+            seen.y - margin,
+            seen.width + 2.0 * margin,
+            seen.height + 2.0 * margin,
+        );
         state.layout.with(|layout| {
             let cull = layout.nodes.len() > CULL_ABOVE;
             layout
                 .nodes
                 .iter()
-                .filter(|node| match (cull, visible) {
-                    (true, Some(area)) => {
-                        let r = node.rect;
-                        r.x < area.x + area.width
+                .filter(|node| {
+                    let r = node.rect;
+                    !cull
+                        || (r.x < area.x + area.width
                             && r.x + r.width > area.x
                             && r.y < area.y + area.height
-                            && r.y + r.height > area.y
-                    }
-                    _ => true,
+                            && r.y + r.height > area.y)
                 })
                 .map(|node| node.id.clone())
                 .collect::<Vec<_>>()
@@ -186,6 +203,8 @@ pub fn MapCanvas() -> impl IntoView {
             on:pointerup=on_pointerup
             on:pointercancel=on_pointerup
             on:dblclick=on_dblclick
+            on:pointerover=move |event| prefetch(event.target())
+            on:focusin=move |event| prefetch(event.target())
             on:click:capture=on_click_capture
             on:keydown=move |event| keyboard::on_map_keydown(state, progress, event)
         >
@@ -210,6 +229,17 @@ pub fn MapCanvas() -> impl IntoView {
             " fit"
         </p>
     }
+}
+
+/// The topic of the card an event happened in, if it happened in one.
+fn card_topic(target: Option<web_sys::EventTarget>) -> Option<crate::roadmap::NodeId> {
+    use wasm_bindgen::JsCast;
+    let card = target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(".node-card")
+        .ok()??;
+    crate::roadmap::NodeId::parse(card.id().strip_prefix("node-")?).ok()
 }
 
 /// The wheel listener is added by hand: it must be non-passive to stop the page scrolling

@@ -10,6 +10,7 @@ use crate::{
         map_links::provide_embed_links,
         map_state::provide_map_state,
         progress::{provide_progress_with, ProgressState},
+        topic_details::provide_topic_details,
     },
     embed::EmbedOptions,
     layout, links,
@@ -43,9 +44,13 @@ pub fn EmbedPage() -> impl IntoView {
                         (Ok(Some(_)), Err(problems)) => {
                             view! { <EmbedOptionsError problems /> }.into_any()
                         }
-                        (Ok(Some(roadmap)), Ok(options)) => {
+                        (Ok(Some(outline)), Ok(options)) => {
+                            let version = outline.version.clone();
+                            let roadmap = outline.into_roadmap();
                             match check_node(&roadmap, &options) {
-                                Ok(()) => view! { <EmbedView roadmap options /> }.into_any(),
+                                Ok(()) => {
+                                    view! { <EmbedView roadmap version options /> }.into_any()
+                                }
                                 Err(problem) => {
                                     view! { <EmbedOptionsError problems=vec![problem] /> }
                                         .into_any()
@@ -99,7 +104,8 @@ fn EmbedOptionsError(problems: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
+fn EmbedView(roadmap: Roadmap, version: String, options: EmbedOptions) -> impl IntoView {
+    provide_topic_details(roadmap.slug.clone(), version);
     let roadmap = Arc::new(roadmap);
     let query = use_query_map();
     let selected = Signal::derive(move || query.read().get("node"));

@@ -12,6 +12,7 @@ use crate::{
     contexts::{
         map_state::{provide_map_state, MapState},
         progress::provide_progress,
+        topic_details::provide_topic_details,
     },
     links,
     map::{
@@ -20,7 +21,7 @@ use crate::{
         search_box::SearchBox, topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
-    roadmap::Roadmap,
+    roadmap::RoadmapOutline,
     viewport::Viewport,
 };
 
@@ -43,7 +44,7 @@ pub fn RoadmapPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let origin = origin.await.ok();
                 match roadmap.await {
-                    Ok(Some(roadmap)) => view! { <RoadmapView roadmap origin /> }.into_any(),
+                    Ok(Some(outline)) => view! { <RoadmapView outline origin /> }.into_any(),
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -58,8 +59,9 @@ pub fn RoadmapPage() -> impl IntoView {
 }
 
 #[component]
-fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
-    let roadmap = Arc::new(roadmap);
+fn RoadmapView(outline: RoadmapOutline, origin: Option<String>) -> impl IntoView {
+    provide_topic_details(outline.slug.clone(), outline.version.clone());
+    let roadmap = Arc::new(outline.into_roadmap());
     let query = use_query_map();
     let initial_view = query
         .with_untracked(|q| q.get("view"))
@@ -149,7 +151,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                 hidden=move || !outline.get()
             >
                 <div class="intro" inner_html=roadmap.intro_html.clone()></div>
-                <OutlineView roadmap=roadmap.clone() />
+                <OutlineView roadmap=roadmap.clone() shown=outline />
             </nav>
             <TopicPanel roadmap=roadmap.clone() selected />
         </div>

@@ -20,4 +20,5 @@ mod snapshot;
 mod storage;
 mod sync;
 mod sync_model;
+mod topics;
 mod xss;
