@@ -1,8 +1,10 @@
 //! The browser's calls to the account and sync JSON API (`/api/auth/*`, `/api/sync/*`).
 //!
 //! Every state-changing request carries the `X-CSRF-Token` header, whose value is the
-//! `trailmap_csrf` cookie (double-submit); the session itself is an HttpOnly cookie the
-//! browser sends on its own. Errors come back as [`ApiFailure`]: the server's
+//! `trailmap_csrf` cookie (`__Host-trailmap_csrf` over HTTPS; double-submit, and signed by the
+//! server for the session); the session itself is an HttpOnly cookie the browser sends on its
+//! own. A token refused as not this session's (the session changed in another tab, or the
+//! server's key did) is replaced once from `GET /api/auth/csrf` and the request sent again. Errors come back as [`ApiFailure`]: the server's
 //! `{error, message}` body, or `Offline` when the request never got an answer.
 //!
 //! Only the `hydrate` build talks to the network; on the server every call answers
@@ -74,10 +76,9 @@ pub async fn sign_up(username: &str, password: &str) -> Result<Me, ApiFailure> {
     post_json(links::api::SIGN_UP, &Credentials { username, password }).await
 }
 
+/// The server answers 204 with no body: that is success.
 pub async fn sign_out() -> Result<(), ApiFailure> {
-    post_json::<serde_json::Value, _>(links::api::SIGN_OUT, &serde_json::json!({}))
-        .await
-        .map(|_| ())
+    post_json::<(), _>(links::api::SIGN_OUT, &serde_json::json!({})).await
 }
 
 /// One topic's details (`links::api::topic_details`), cached for good by the browser.
@@ -130,6 +131,45 @@ impl From<ApiFailure> for SyncFailure {
     }
 }
 
+#[cfg(any(feature = "hydrate", test))]
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
+    message: String,
+}
+
+/// Reads a 2xx body as `T`; an empty body reads as JSON `null`.
+#[cfg(any(feature = "hydrate", test))]
+fn decode_success<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiFailure> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    serde_json::from_str::<T>(text).map_err(|_| ApiFailure::Status {
+        status,
+        code: "decode".into(),
+        message: if text == "null" {
+            "the server sent an empty answer where data was expected".into()
+        } else {
+            "the server sent an answer this page does not understand; reload the page".into()
+        },
+    })
+}
+
+/// An error status's `{error, message}` body, or a plain message when it has none.
+#[cfg(any(feature = "hydrate", test))]
+fn decode_failure(status: u16, text: &str) -> ApiFailure {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => ApiFailure::Status {
+            status,
+            code: body.error,
+            message: body.message,
+        },
+        Err(_) => ApiFailure::Status {
+            status,
+            code: String::new(),
+            message: format!("the server answered {status}"),
+        },
+    }
+}
+
 #[cfg(feature = "hydrate")]
 mod transport {
     use gloo_net::http::{Request, Response};
@@ -137,12 +177,6 @@ mod transport {
     use wasm_bindgen::JsCast;
 
     use super::ApiFailure;
-
-    #[derive(Deserialize)]
-    struct ErrorBody {
-        error: String,
-        message: String,
-    }
 
     pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
         let response = Request::get(path)
@@ -157,7 +191,19 @@ mod transport {
         path: &str,
         body: &B,
     ) -> Result<T, ApiFailure> {
-        let token = csrf_token().await?;
+        match post_json_with(path, body, csrf_token().await?).await {
+            Err(ApiFailure::Status {
+                status: 403, code, ..
+            }) if code == "csrf" => post_json_with(path, body, fresh_csrf_token().await?).await,
+            answer => answer,
+        }
+    }
+
+    async fn post_json_with<T: DeserializeOwned, B: Serialize>(
+        path: &str,
+        body: &B,
+        token: String,
+    ) -> Result<T, ApiFailure> {
         let response = Request::post(path)
             .header("Accept", "application/json")
             .header("X-CSRF-Token", &token)
@@ -173,33 +219,29 @@ mod transport {
         read(response).await
     }
 
+    /// A 2xx answer's JSON (an empty body, as a 204 sends, reads as `null`: fine for `()`
+    /// and `Option`), or the error body of any other status. Never trusts the body to be
+    /// JSON: an empty or non-JSON answer is a typed failure with a clear message.
     async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
         let status = response.status();
+        let text = response.text().await.map_err(|_| ApiFailure::Offline)?;
         if (200..300).contains(&status) {
-            return response
-                .json::<T>()
-                .await
-                .map_err(|error| ApiFailure::Status {
-                    status,
-                    code: "decode".into(),
-                    message: format!("unexpected answer from the server ({error})"),
-                });
+            return super::decode_success(status, &text);
         }
-        let body = response.json::<ErrorBody>().await.ok();
-        Err(ApiFailure::Status {
-            status,
-            code: body.as_ref().map(|b| b.error.clone()).unwrap_or_default(),
-            message: body
-                .map(|b| b.message)
-                .unwrap_or_else(|| format!("the server answered {status}")),
-        })
+        Err(super::decode_failure(status, &text))
     }
 
     /// The CSRF cookie's value, fetching one first if the browser has none.
     async fn csrf_token() -> Result<String, ApiFailure> {
-        if let Some(token) = cookie("trailmap_csrf") {
-            return Ok(token);
+        // Over HTTPS the server reads only the prefixed name.
+        match cookie("__Host-trailmap_csrf").or_else(|| cookie("trailmap_csrf")) {
+            Some(token) => Ok(token),
+            None => fresh_csrf_token().await,
         }
+    }
+
+    /// A token for the current session from the server (which also sets the cookie).
+    async fn fresh_csrf_token() -> Result<String, ApiFailure> {
         #[derive(Deserialize)]
         struct Token {
             token: String,
@@ -220,6 +262,41 @@ mod transport {
             let (key, value) = pair.trim().split_once('=')?;
             (key == name && !value.is_empty()).then(|| value.to_owned())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_2xx_answer_is_success_for_calls_without_data() {
+        assert_eq!(decode_success::<()>(204, ""), Ok(()));
+        assert_eq!(decode_success::<Option<Me2>>(200, " "), Ok(None));
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Me2 {
+        username: String,
+    }
+
+    #[test]
+    fn an_empty_or_non_json_answer_where_data_is_expected_is_a_typed_failure() {
+        let empty = decode_success::<Me2>(200, "").unwrap_err();
+        assert_eq!(empty.status(), Some(200));
+        assert!(empty.message().contains("empty answer"), "{}", empty.message());
+        let html = decode_success::<Me2>(200, "<html>proxy</html>").unwrap_err();
+        assert!(html.message().contains("does not understand"), "{}", html.message());
+        assert!(!html.message().contains("line 1"), "no parser internals: {}", html.message());
+    }
+
+    #[test]
+    fn error_statuses_keep_the_servers_message_or_name_the_status() {
+        let body = r#"{"error":"conflict","message":"that name is taken"}"#;
+        let failure = decode_failure(409, body);
+        assert_eq!(failure.message(), "that name is taken");
+        assert_eq!(decode_failure(502, "Bad Gateway").message(), "the server answered 502");
+        assert_eq!(decode_failure(500, "").status(), Some(500));
     }
 }
 

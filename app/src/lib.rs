@@ -5,11 +5,14 @@
 
 pub mod api;
 pub mod api_client;
+pub mod browser_storage;
 pub mod contexts;
 pub mod csp;
 pub mod map;
 pub mod offline;
 pub mod pages;
+#[cfg(feature = "hydrate")]
+pub mod promise;
 pub mod theme;
 
 // The pure modules live in `trailmap-core`; re-exported so `crate::layout::…` paths read the

@@ -13,6 +13,7 @@ pub mod outline_view;
 pub mod progress_summary;
 pub mod search_box;
 pub mod status_buttons;
+pub mod storage_notice;
 pub mod topic_note;
 pub mod topic_panel;
 

@@ -47,7 +47,8 @@ fn register(updated: RwSignal<bool>) {
     let _ = container
         .add_event_listener_with_callback("controllerchange", on_change.as_ref().unchecked_ref());
     on_change.forget();
-    let _ = container.register("/sw.js");
+    // A refused registration (private mode, blocked storage) leaves the app online-only.
+    crate::promise::ignore_refusal(&container.register("/sw.js"), "offline copy");
 }
 
 #[cfg(not(feature = "hydrate"))]

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-/// Local-storage key of the stored choice (a JSON string, as gloo-storage writes it).
+/// Local-storage key of the stored choice (a JSON string: `"dark"`).
 pub const STORAGE_KEY: &str = "trailmap.theme";
 
 /// Runs before paint: `html.js` tells the CSS that scripts run (the map replaces the
@@ -82,15 +82,13 @@ fn apply(theme: Theme) {
             }
         }
     }
-    #[cfg(feature = "hydrate")]
-    {
-        use gloo_storage::{LocalStorage, Storage};
-        let _ = match theme.as_str() {
-            Some(value) => LocalStorage::set(STORAGE_KEY, value),
-            None => {
-                LocalStorage::delete(STORAGE_KEY);
-                Ok(())
-            }
-        };
+    // Remembered where the browser lets us (a JSON string, as the head script reads it);
+    // where it does not, the choice lasts for this page.
+    let saved = match theme.as_str() {
+        Some(value) => crate::browser_storage::write(STORAGE_KEY, &format!("\"{value}\"")),
+        None => crate::browser_storage::remove(STORAGE_KEY),
+    };
+    if let Err(problem) = saved {
+        leptos::logging::warn!("trailmap: theme not remembered ({problem:?})");
     }
 }

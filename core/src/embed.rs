@@ -181,10 +181,12 @@ fn parse_flag(name: &str, raw: &str) -> Result<bool, String> {
 pub fn iframe_snippet(origin: &str, slug: &str, title: &str, options: &EmbedOptions) -> String {
     let src = format!("{origin}{}", options.path(slug));
     format!(
-        r#"<iframe src="{}" title="{} roadmap — Trailmap" width="100%" height="{}" style="border:0;max-width:100%" loading="lazy"></iframe>"#,
+        "<iframe src=\"{}\"\n        title=\"{} roadmap — Trailmap\" width=\"100%\" height=\"{}\"\n        style=\"border:0;max-width:100%\" loading=\"lazy\"></iframe>\n<script src=\"{}{}\" async></script>",
         crate::snapshot::escape_xml(&src),
         crate::snapshot::escape_xml(title),
-        options.height
+        options.height,
+        crate::snapshot::escape_xml(origin),
+        crate::links::EMBED_SCRIPT,
     )
 }
 
@@ -334,6 +336,28 @@ mod tests {
         );
         assert!(snippet.contains(r#"title="A &quot;B&quot; &amp; C roadmap — Trailmap""#));
         assert!(snippet.contains(r#"height="480""#));
+        assert!(snippet.ends_with(r#"<script src="https://t.example/embed.js" async></script>"#));
+    }
+
+    #[test]
+    fn the_readme_shows_the_snippet_the_embed_dialog_builds() {
+        let options = EmbedOptions {
+            theme: EmbedTheme::Dark,
+            height: 480,
+            ..Default::default()
+        };
+        let snippet = iframe_snippet(
+            "https://trailmap.example",
+            "backend",
+            "Backend Developer",
+            &options,
+        );
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+            .expect("README.md next to the workspace");
+        assert!(
+            readme.contains(&format!("```html\n{snippet}\n```")),
+            "README's embed snippet differs from the dialog's:\n{snippet}"
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 /// Every embed page's path starts so (`/embed/{slug}`).
 pub const EMBED_PREFIX: &str = "/embed/";
+/// The host-side script that sizes embed iframes (the snippet's second line).
+pub const EMBED_SCRIPT: &str = "/embed.js";
 /// The site's home: the catalog of roadmaps.
 pub const HOME: &str = "/";
 /// Sign in, sign up, sign out.

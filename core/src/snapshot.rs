@@ -1,5 +1,8 @@
 //! A roadmap as one standalone SVG picture (`/roadmaps/{slug}.svg`): for READMEs, slides and
-//! link previews, where an iframe cannot go. Pure logic, no web imports.
+//! link previews, where an iframe cannot go. The same drawing, with one learner's statuses and
+//! optionally only the part of the map on screen, is the browser's *Download image* (SVG, and
+//! PNG rasterised from it), so the learner's data never leaves the browser. Pure logic, no web
+//! imports.
 //!
 //! It draws the very layout the interactive map starts with (`layout::layout_roadmap` on the
 //! same card-size estimates), so a snapshot and the map agree card for card. Colours are the
@@ -11,7 +14,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    layout::{self, card_style, wrap_title, EdgeKind, Expand, LayoutOptions, MapLayout},
+    layout::{self, card_style, wrap_title, EdgeKind, Expand, LayoutOptions, MapLayout, Rect},
+    progress::Status,
     roadmap::Roadmap,
 };
 
@@ -63,6 +67,8 @@ struct Palette {
     line: &'static str,
     accent: &'static str,
     accent_soft: &'static str,
+    /// A done card: 12 % of the done green over `surface` (the stylesheet's `color-mix`).
+    done_fill: &'static str,
 }
 
 /// `:root` in `style/main.css`.
@@ -74,6 +80,7 @@ const LIGHT: Palette = Palette {
     line: "#d9dee5",
     accent: "#137a7f",
     accent_soft: "#e3f3f3",
+    done_fill: "#e6f0e8",
 };
 
 /// `:root[data-theme="dark"]` in `style/main.css`.
@@ -85,6 +92,7 @@ const DARK: Palette = Palette {
     line: "#2e3743",
     accent: "#4cc2c7",
     accent_soft: "#1d3336",
+    done_fill: "#1d2d2c",
 };
 
 /// What to draw.
@@ -98,15 +106,48 @@ pub struct SnapshotOptions {
 pub fn render_svg(roadmap: &Roadmap, options: &SnapshotOptions) -> String {
     let expanded = options.expand.expanded(roadmap);
     let map = layout::layout_roadmap(roadmap, &expanded, &LayoutOptions::default());
-    render_layout(roadmap, &map, options.theme)
+    render_picture(
+        roadmap,
+        &map,
+        &Picture {
+            theme: options.theme,
+            status: &|_| Status::Pending,
+            area: None,
+        },
+    )
 }
 
-fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> String {
-    let colours = theme.palette();
-    let bounds = map.bounds;
-    let width = (bounds.width + 2.0 * MARGIN).ceil();
-    let height = (bounds.height + 2.0 * MARGIN).ceil();
-    let (left, top) = (bounds.x - MARGIN, bounds.y - MARGIN);
+/// A learner's picture of a laid-out map: what the browser's *Download image* draws.
+pub struct Picture<'a> {
+    pub theme: SnapshotTheme,
+    /// Each topic's status, by node id (pending draws as the plain snapshot does).
+    pub status: &'a dyn Fn(&str) -> Status,
+    /// The part of the map to draw, in map coordinates (the current view); `None` for every
+    /// card of the layout with a margin around them.
+    pub area: Option<Rect>,
+}
+
+/// Status colours of `style/main.css` (`.node-card.status-*`); the same in both themes.
+const DONE: &str = "#2e8540";
+const IN_PROGRESS: &str = "#b7791f";
+const SKIPPED: &str = "#6b7280";
+
+/// `map` as a standalone SVG document with `picture`'s statuses, of the whole layout or of the
+/// area on screen (cards outside it are left out).
+pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> String {
+    let colours = picture.theme.palette();
+    let (left, top, width, height) = match picture.area {
+        Some(area) => (area.x, area.y, area.width.max(1.0), area.height.max(1.0)),
+        None => {
+            let bounds = map.bounds;
+            (
+                bounds.x - MARGIN,
+                bounds.y - MARGIN,
+                (bounds.width + 2.0 * MARGIN).ceil(),
+                (bounds.height + 2.0 * MARGIN).ceil(),
+            )
+        }
+    };
 
     let mut svg = String::with_capacity(256 + map.nodes.len() * 320);
     svg.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" width=""#);
@@ -169,15 +210,34 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
         let Some(node) = roadmap.node(placed.id.as_str()) else {
             continue;
         };
+        if picture.area.is_some_and(|area| !area.intersects(&placed.rect)) {
+            continue;
+        }
         let style = card_style(placed.depth);
         let stage = placed.depth == 0;
         let rect = placed.rect;
-        let (fill, stroke) = if stage {
-            (colours.accent_soft, colours.accent)
+        let status = if stage {
+            Status::Pending
         } else {
-            (colours.surface, colours.line)
+            (picture.status)(placed.id.as_str())
         };
-        svg.push_str(r#"<g><rect x=""#);
+        let (fill, stroke) = match status {
+            _ if stage => (colours.accent_soft, colours.accent),
+            Status::Done => (colours.done_fill, DONE),
+            Status::InProgress => (colours.surface, IN_PROGRESS),
+            Status::Pending | Status::Skipped => (colours.surface, colours.line),
+        };
+        match status {
+            Status::Pending => svg.push_str("<g>"),
+            // The map's skipped cards are faded and struck through.
+            Status::Skipped => {
+                let _ = write!(svg, r#"<g data-status="{}" opacity="0.7">"#, status.as_str());
+            }
+            _ => {
+                let _ = write!(svg, r#"<g data-status="{}">"#, status.as_str());
+            }
+        }
+        svg.push_str(r#"<rect x=""#);
         num(&mut svg, rect.x);
         svg.push_str(r#"" y=""#);
         num(&mut svg, rect.y);
@@ -185,13 +245,23 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
         num(&mut svg, rect.width);
         svg.push_str(r#"" height=""#);
         num(&mut svg, rect.height);
+        let dashes = if status == Status::InProgress {
+            r#" stroke-dasharray="5 3""#
+        } else {
+            ""
+        };
         let _ = write!(
             svg,
-            r#"" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/>"#
+            r#"" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"{dashes}/>"#
         );
+        let strike = if status == Status::Skipped {
+            r#" text-decoration="line-through""#
+        } else {
+            ""
+        };
         let _ = write!(
             svg,
-            r#"<text font-size="{}" font-weight="{}">"#,
+            r#"<text font-size="{}" font-weight="{}"{strike}>"#,
             style.font_size, style.font_weight
         );
         for (i, line) in wrap_title(&node.title, placed.depth).iter().enumerate() {
@@ -210,10 +280,35 @@ fn render_layout(roadmap: &Roadmap, map: &MapLayout, theme: SnapshotTheme) -> St
         if placed.has_children && !placed.expanded {
             collapsed_badge(&mut svg, placed.rect, node.children.len(), &colours);
         }
+        status_badge(&mut svg, placed.rect, status);
         svg.push_str("</g>");
     }
     svg.push_str("</g></svg>");
     svg
+}
+
+/// The map's status icon on a card's top edge (the colour is never the only sign).
+fn status_badge(svg: &mut String, rect: Rect, status: Status) {
+    let (colour, glyph) = match status {
+        Status::Pending => return,
+        Status::InProgress => (IN_PROGRESS, "◐"),
+        Status::Done => (DONE, "✓"),
+        Status::Skipped => (SKIPPED, "⤼"),
+    };
+    let (cx, cy) = (rect.right() - 13.0, rect.y);
+    svg.push_str(r#"<circle cx=""#);
+    num(svg, cx);
+    svg.push_str(r#"" cy=""#);
+    num(svg, cy);
+    let _ = write!(svg, r#"" r="9" fill="{colour}"/><text x=""#);
+    num(svg, cx);
+    svg.push_str(r#"" y=""#);
+    num(svg, cy + 4.0);
+    let _ = write!(
+        svg,
+        r##"" font-size="11" text-anchor="middle" fill="#ffffff"><title>{}</title>{glyph}</text>"##,
+        status.label()
+    );
 }
 
 /// The map's `+ n` badge on the right edge of a collapsed card.
@@ -378,6 +473,118 @@ mod tests {
             !shown.iter().any(|t| t == "PostgreSQL"),
             "level 2 is hidden"
         );
+    }
+
+    /// `(title, data-status)` of each card that has a status.
+    fn marked(svg: &str) -> Vec<(String, String)> {
+        let document = roxmltree::Document::parse(svg).expect("well-formed XML");
+        document
+            .descendants()
+            .filter_map(|group| {
+                let status = group.attribute("data-status")?;
+                let title = titles(&roxmltree_subtree(svg, group.range()));
+                Some((title.join(" "), status.to_owned()))
+            })
+            .collect()
+    }
+
+    fn roxmltree_subtree(svg: &str, range: std::ops::Range<usize>) -> String {
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg">{}</svg>"#, &svg[range])
+    }
+
+    fn picture_of(roadmap: &Roadmap, map: &MapLayout, area: Option<Rect>) -> String {
+        let status = |id: &str| match id {
+            "dns" => Status::Done,
+            "http" => Status::InProgress,
+            "hosting" => Status::Skipped,
+            _ => Status::Pending,
+        };
+        render_picture(
+            roadmap,
+            map,
+            &Picture {
+                theme: SnapshotTheme::Dark,
+                status: &status,
+                area,
+            },
+        )
+    }
+
+    #[test]
+    fn a_picture_shows_the_learners_statuses_with_an_icon_each() {
+        let roadmap = backend();
+        let expanded = Expand::Level(1).expanded(&roadmap);
+        let map = layout::layout_roadmap(&roadmap, &expanded, &LayoutOptions::default());
+
+        let svg = picture_of(&roadmap, &map, None);
+
+        assert_eq!(
+            marked(&svg),
+            vec![
+                ("DNS".to_owned(), "done".to_owned()),
+                ("Domains & hosting".to_owned(), "skipped".to_owned()),
+                ("HTTP".to_owned(), "in_progress".to_owned()),
+            ]
+        );
+        assert_eq!(svg.matches("<circle ").count(), 3, "one status icon per marked card");
+        assert!(svg.contains(&format!(r#"stroke="{DONE}""#)));
+        assert!(svg.contains(r#"stroke-dasharray="5 3""#));
+        assert!(svg.contains(r#"text-decoration="line-through""#));
+        // Every visible title is there, marked or not, as in the plain snapshot.
+        let plain = render_svg(
+            &roadmap,
+            &SnapshotOptions {
+                expand: Expand::Level(1),
+                theme: SnapshotTheme::Dark,
+            },
+        );
+        assert_eq!(titles(&svg), titles(&plain));
+    }
+
+    #[test]
+    fn with_no_marks_a_picture_is_the_snapshot() {
+        let roadmap = backend();
+        let expanded = Expand::Level(1).expanded(&roadmap);
+        let map = layout::layout_roadmap(&roadmap, &expanded, &LayoutOptions::default());
+        let picture = render_picture(
+            &roadmap,
+            &map,
+            &Picture {
+                theme: SnapshotTheme::Light,
+                status: &|_| Status::Pending,
+                area: None,
+            },
+        );
+        assert_eq!(picture, render_svg(&roadmap, &SnapshotOptions::default()));
+    }
+
+    #[test]
+    fn a_picture_of_the_view_draws_only_the_cards_in_it() {
+        let roadmap = backend();
+        let expanded = Expand::Level(1).expanded(&roadmap);
+        let map = layout::layout_roadmap(&roadmap, &expanded, &LayoutOptions::default());
+        let dns = map.find("dns").unwrap().rect;
+        let area = Rect {
+            x: dns.x - 10.0,
+            y: dns.y - 10.0,
+            width: 400.0,
+            height: 300.0,
+        };
+
+        let svg = picture_of(&roadmap, &map, Some(area));
+
+        let document = roxmltree::Document::parse(&svg).unwrap();
+        let root = document.root_element();
+        assert_eq!(root.attribute("viewBox"), Some(&*format!("{} {} 400 300", area.x, area.y)));
+        assert_eq!(root.attribute("width"), Some("400"));
+        let inside: Vec<String> = map
+            .nodes
+            .iter()
+            .filter(|placed| placed.rect.intersects(&area))
+            .map(|placed| roadmap.node(placed.id.as_str()).unwrap().title.clone())
+            .collect();
+        assert!(inside.len() >= 3 && inside.len() < map.nodes.len());
+        assert_eq!(titles(&svg), inside);
     }
 
     #[test]

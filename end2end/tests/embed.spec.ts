@@ -1,6 +1,7 @@
 import { expect, Page, test } from "@playwright/test";
 import http from "node:http";
 import { AddressInfo } from "node:net";
+import { panZoomExpand } from "./cross-site";
 
 // The embed (/embed/{slug}) inside a page of another origin: a tiny host site served from a
 // second loopback port, whose iframe points at the app under test.
@@ -60,24 +61,7 @@ test("a page of another origin embeds the map, which hydrates and can be panned,
     await expect(map.getByRole("treeitem", { name: /Web fundamentals/ })).toBeVisible();
     await expect(map.getByRole("link", { name: "Open in Trailmap" })).toHaveAttribute("target", "_blank");
 
-    const zoom = map.locator(".zoom-level");
-    await expect(zoom).toHaveText("100%");
-    await map.getByRole("button", { name: "Zoom in" }).click();
-    await expect(zoom).toHaveText("150%");
-
-    const canvas = map.locator(".map-canvas");
-    const before = await canvas.evaluate((el) => (el as HTMLElement).style.transform);
-    const box = (await map.locator(".map-viewport").boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2 - 40, { steps: 5 });
-    await page.mouse.up();
-    expect(await canvas.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
-
-    const methods = map.getByRole("link", { name: "HTTP methods", exact: true });
-    await expect(methods).toHaveCount(0);
-    await map.getByRole("button", { name: "Expand HTTP", exact: true }).click();
-    await expect(methods).toBeAttached();
+    await panZoomExpand(page, map);
   } finally {
     await host.close();
   }

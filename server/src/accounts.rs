@@ -1,19 +1,21 @@
 //! Accounts: what a username and a password may be, how passwords are hashed and checked,
-//! how session and CSRF tokens are made, where hashes are computed (a bounded pool), and how
+//! how session and CSRF tokens are made and kept, where hashes are computed (a bounded pool), and how
 //! sign-ins and sign-ups are rate limited.
 
 mod hashing;
 mod limiter;
 mod password;
+mod tokens;
 mod username;
 
 pub use hashing::{return_large_blocks_to_the_system, Busy, HashingPool, HashingStats};
 pub use limiter::{LoginLimiter, Refusal, SigninAttempt, SignupAttempt};
 pub use password::{hash_password, verify_password, Password};
+pub use tokens::{constant_time_eq, session_hash, CsrfKey, CSRF_TOKEN_LEN};
 pub use username::Username;
 
 /// A fresh 128-bit token from the operating system's CSPRNG, as 32 lower-case hex digits:
-/// session ids and CSRF tokens.
+/// session tokens (CSRF tokens are `CsrfKey::mint`'s).
 pub fn new_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)?;

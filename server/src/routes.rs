@@ -26,6 +26,7 @@ use crate::{
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let hsts = http::cookies::strict_transport_security(&state.cookie_policy, &state.site);
     let catalog = state.catalog.clone();
     let site = state.site.clone();
     let metrics = state.metrics.clone();
@@ -63,7 +64,7 @@ pub fn router(state: AppState) -> Router {
             trailmap_core::progress::PushRequest::MAX_BODY_BYTES,
         ))
         .layer(middleware::from_fn_with_state(
-            state.cookie_policy,
+            state.csrf.clone(),
             csrf::require_token,
         ));
 
@@ -115,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             let route = request

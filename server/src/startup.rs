@@ -12,10 +12,11 @@ use trailmap_core::{catalog::Catalog, content::ContentError};
 
 use crate::{
     accounts,
+    accounts::CsrfKey,
     config::Config,
     connections,
     delivery::{assets, page_cache, page_keys::PageQueries, service_worker::ServiceWorkerScript},
-    http::{cookies::CookiePolicy, roadmaps, topics},
+    http::{cookies::CookiePolicy, csrf::CsrfGuard, roadmaps, topics},
     metrics::{self, Metrics},
     routes::router,
     store::{self, Db},
@@ -31,6 +32,9 @@ pub struct AppState {
     pub topic_bodies: topics::TopicBodies,
     pub db: Db,
     pub cookie_policy: CookiePolicy,
+    /// Checks and makes CSRF tokens (signed for the session, with the key all processes on the
+    /// database share).
+    pub csrf: CsrfGuard,
     pub limiter: accounts::LoginLimiter,
     /// Where password hashes are computed: a few threads, a short queue, then 503.
     pub hashing: accounts::HashingPool,
@@ -62,6 +66,8 @@ pub enum StartupError {
     Database(#[from] store::DbError),
     #[error("could not read the Leptos configuration: {0}")]
     Leptos(String),
+    #[error("could not read or make the CSRF key: {0}")]
+    CsrfKey(String),
     #[error("metrics need the state to record them: load it with `metrics_addr` set")]
     MetricsNotRecorded,
     #[error("could not listen on {addr}: {source}")]
@@ -99,6 +105,12 @@ impl AppState {
             config.public_url.is_some(),
             PageQueries::new(catalog.clone()),
         );
+        let csrf = CsrfGuard {
+            policy: CookiePolicy {
+                secure_always: config.secure_cookies,
+            },
+            key: csrf_key(&db).await?,
+        };
         let limiter = accounts::LoginLimiter::new(db.clone(), &config.limits);
         let hashing = accounts::HashingPool::per_core();
         let metrics = config
@@ -119,9 +131,8 @@ impl AppState {
             roadmap_bodies,
             topic_bodies,
             db,
-            cookie_policy: CookiePolicy {
-                secure_always: config.secure_cookies,
-            },
+            cookie_policy: csrf.policy,
+            csrf,
             limiter,
             hashing,
             page_cache,
@@ -135,6 +146,17 @@ impl AppState {
             connection_limits: connections::ConnectionLimits::new(&config.limits),
         })
     }
+}
+
+/// The key CSRF tokens are signed with: the database's, made now if it has none.
+async fn csrf_key(db: &Db) -> Result<CsrfKey, StartupError> {
+    let fresh =
+        CsrfKey::generate_hex().map_err(|error| StartupError::CsrfKey(error.to_string()))?;
+    let stored = store::secrets::get_or_create(db, "csrf", &fresh)
+        .await
+        .map_err(|error| StartupError::CsrfKey(error.to_string()))?;
+    CsrfKey::from_hex(&stored)
+        .ok_or_else(|| StartupError::CsrfKey("the stored key is not 32 bytes of hex".into()))
 }
 
 /// Leptos's options from the environment cargo-leptos sets, with our defaults where it is

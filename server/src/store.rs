@@ -9,6 +9,7 @@
 
 pub mod progress;
 pub mod rate_limits;
+pub mod secrets;
 pub mod sessions;
 pub mod users;
 

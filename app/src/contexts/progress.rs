@@ -21,6 +21,7 @@ use leptos::{ev, prelude::*};
 
 use crate::{
     api_client::SyncApi,
+    browser_storage::{self, StorageHealth, StorageProblem},
     contexts::account::{Account, AccountState},
     progress::{
         self, Device, LocalProgress, Reconciliation, RoadmapProgress, Status, SyncFailure,
@@ -58,6 +59,8 @@ pub struct ProgressState {
     /// Marked topics that were renamed (carried over) or no longer exist.
     pub reconciliation: RwSignal<Reconciliation>,
     pub sync: RwSignal<SyncStatus>,
+    /// Whether progress is saved in the browser or lives in memory for this visit.
+    pub storage: RwSignal<StorageHealth>,
     /// False in a read-only embed: statuses show but cannot change.
     pub editable: bool,
     /// Whether personal notes show and can be written (never in an embed).
@@ -95,6 +98,7 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
         counts,
         reconciliation: RwSignal::new(Reconciliation::default()),
         sync: RwSignal::new(SyncStatus::Unknown),
+        storage: RwSignal::new(StorageHealth::Working),
         editable,
         notes,
         account: use_context::<AccountState>(),
@@ -152,7 +156,13 @@ impl ProgressState {
 
     fn load(&self) {
         let slug = self.slug();
-        let mut local = match storage::read(&storage_key(&slug)) {
+        let stored = browser_storage::read(&storage_key(&slug));
+        self.storage.set(browser_storage::health_after(&stored));
+        if stored.is_err() && self.local.with_untracked(Option::is_some) {
+            // Storage went away (or never was): what is in memory stays.
+            return;
+        }
+        let mut local = match stored.ok().flatten() {
             Some(raw) => LocalProgress::from_json(&raw, &slug).unwrap_or_else(|problem| {
                 leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
                 LocalProgress::new(&slug, &storage::new_device_id())
@@ -161,7 +171,7 @@ impl ProgressState {
         };
         let reconciliation = self.roadmap.with_value(|r| local.reconcile(r));
         self.reconciliation.set(reconciliation);
-        storage::write(&storage_key(&slug), &local.to_json());
+        self.save(&storage_key(&slug), &local);
         self.local.set(Some(local));
     }
 
@@ -192,7 +202,7 @@ impl ProgressState {
             let local =
                 local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
             local.set(id.as_str(), status, storage::now_millis());
-            storage::write(&storage_key(&slug), &local.to_json());
+            self.save(&storage_key(&slug), local);
         });
         self.schedule_sync();
     }
@@ -229,7 +239,7 @@ impl ProgressState {
             let local =
                 local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
             match local.set_note(id.as_str(), text, storage::now_millis()) {
-                Ok(_) => storage::write(&storage_key(&slug), &local.to_json()),
+                Ok(_) => self.save(&storage_key(&slug), local),
                 Err(message) => result = Err(message),
             }
         });
@@ -280,7 +290,7 @@ impl ProgressState {
             let local =
                 local.get_or_insert_with(|| LocalProgress::new(&slug, &storage::new_device_id()));
             changed = local.merge_import(&imported, storage::now_millis());
-            storage::write(&storage_key(&slug), &local.to_json());
+            self.save(&storage_key(&slug), local);
         });
         self.schedule_sync();
         Ok(changed)
@@ -374,8 +384,40 @@ impl ProgressState {
         self.local.update(|local| {
             if let Some(local) = local {
                 change(local);
-                storage::write(&key, &local.to_json());
+                self.save(&key, local);
             }
+        });
+    }
+}
+
+impl ProgressState {
+    /// Saves to the browser's storage; when it refuses or is full, the progress stays in
+    /// memory (nothing is lost for this visit) and `storage` says so.
+    fn save(&self, key: &str, local: &LocalProgress) {
+        let outcome = browser_storage::write(key, &local.to_json());
+        if let Err(problem) = outcome {
+            leptos::logging::warn!("trailmap: progress kept in memory, not saved ({problem:?})");
+        }
+        let health = browser_storage::health_after(&outcome);
+        if self.storage.get_untracked() != health {
+            self.storage.set(health);
+        }
+    }
+
+    /// Asks the browser (Storage Access API, on a click) to let this page keep progress,
+    /// then saves what is in memory.
+    pub fn keep_in_browser(&self, refused: impl FnOnce(StorageProblem) + 'static) {
+        let state = *self;
+        browser_storage::request_access(move |outcome| match outcome {
+            Ok(()) => {
+                let key = storage_key(&state.slug());
+                state.local.with_untracked(|local| {
+                    if let Some(local) = local {
+                        state.save(&key, local);
+                    }
+                });
+            }
+            Err(problem) => refused(problem),
         });
     }
 }
@@ -413,35 +455,8 @@ pub fn storage_key(slug: &str) -> String {
     format!("trailmap.progress.{slug}")
 }
 
-/// The browser's local storage and clock; inert on the server.
+/// The browser's clock and random device ids; inert on the server.
 mod storage {
-    pub fn read(key: &str) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::{LocalStorage, Storage};
-            LocalStorage::raw().get_item(key).ok().flatten()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = key;
-            None
-        }
-    }
-
-    pub fn write(key: &str, value: &str) {
-        #[cfg(feature = "hydrate")]
-        {
-            use gloo_storage::{LocalStorage, Storage};
-            if LocalStorage::raw().set_item(key, value).is_err() {
-                leptos::logging::warn!(
-                    "trailmap: could not save progress (storage full or blocked)"
-                );
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (key, value);
-    }
-
     pub fn now_millis() -> u64 {
         #[cfg(feature = "hydrate")]
         {
@@ -460,8 +475,17 @@ mod storage {
     pub fn new_device_id() -> String {
         let mut bytes = [0u8; 12];
         #[cfg(feature = "hydrate")]
-        if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-            let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        {
+            let from_crypto = web_sys::window()
+                .and_then(|w| w.crypto().ok())
+                .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+            // No CSPRNG (a very old or locked-down browser): the id only has to differ
+            // between this learner's devices, so Math.random will do.
+            if !from_crypto {
+                for byte in &mut bytes {
+                    *byte = (js_sys::Math::random() * 256.0) as u8;
+                }
+            }
         }
         #[cfg(not(feature = "hydrate"))]
         {

@@ -6,9 +6,10 @@ use crate::{
 };
 
 /// The "Embed" button and its dialog (a native `<dialog>`): pick the theme, height, depth and
-/// whether progress shows; the iframe snippet follows, with a live preview and a Copy button.
-/// `origin` is this site's (`https://trailmap.example`), so the snippet works when pasted
-/// elsewhere.
+/// whether progress shows; the snippet (iframe + `embed.js`) follows, with a live preview and
+/// a Copy button. `origin` is this site's (`https://trailmap.example`), so the snippet works
+/// when pasted elsewhere; the preview is the same snippet with this page's own URLs, its
+/// script included.
 #[component]
 pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
@@ -17,7 +18,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     let height = RwSignal::new(DEFAULT_HEIGHT);
     let expand = RwSignal::new(Expand::default());
     let progress = RwSignal::new(true);
-    let copied = RwSignal::new(false);
+    let copied = RwSignal::new(None::<&'static str>);
     let options = Memo::new(move |_| EmbedOptions {
         theme: theme.get(),
         height: height.get(),
@@ -27,14 +28,23 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     });
     let origin = origin.unwrap_or_default();
     let snippet = {
-        let slug = slug.clone();
+        let (slug, title) = (slug.clone(), title.clone());
         move || iframe_snippet(&origin, &slug, &title, &options.get())
     };
-    let preview_src = move || options.get().path(&slug);
+    let preview_html = move || iframe_snippet("", &slug, &title, &options.get());
+    let preview = NodeRef::<html::Div>::new();
+    // Markup set as HTML does not run its scripts: start the snippet's `embed.js` by hand.
+    Effect::new(move |_| {
+        options.track();
+        if let Some(preview) = preview.get() {
+            // After this turn's render has put the new markup in.
+            set_timeout(move || run_scripts(&preview), std::time::Duration::ZERO);
+        }
+    });
 
     let open = move |_| {
         if let Some(dialog) = dialog.get_untracked() {
-            copied.set(false);
+            copied.set(None);
             is_open.set(true);
             let _ = dialog.show_modal();
         }
@@ -47,10 +57,10 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     let copy = {
         let snippet = snippet.clone();
         move |_| {
-            let text = snippet();
-            let clipboard = window().navigator().clipboard();
-            let _ = clipboard.write_text(&text);
-            copied.set(true);
+            copied.set(Some(match copy_text(&snippet()) {
+                Ok(()) => "Copied",
+                Err(()) => "This browser does not allow copying here: select the snippet and copy it",
+            }));
         }
     };
     let on_theme = move |event| {
@@ -122,7 +132,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
             <label for="embed-snippet">"Snippet"</label>
             <textarea id="embed-snippet" readonly prop:value=snippet.clone()></textarea>
             <div class="actions">
-                <span aria-live="polite">{move || copied.get().then_some("Copied")}</span>
+                <span aria-live="polite">{move || copied.get()}</span>
                 <button type="button" on:click=copy>
                     "Copy"
                 </button>
@@ -131,12 +141,51 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
                 </button>
             </div>
             <Show when=move || is_open.get()>
-                <iframe
-                    title="Embed preview"
-                    src=preview_src.clone()
-                    height=move || options.get().height.min(480).to_string()
-                ></iframe>
+                <div class="embed-preview" node_ref=preview inner_html=preview_html.clone()></div>
             </Show>
         </dialog>
     }
+}
+
+/// Writes to the clipboard; `Err` when the browser has no clipboard here (an insecure page, a
+/// policy) or refuses. A refusal that comes later (the promise) is ignored: the text stays
+/// selectable in the dialog.
+fn copy_text(text: &str) -> Result<(), ()> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let navigator = window().navigator();
+        let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into())
+            .ok()
+            .and_then(|value| value.dyn_into::<web_sys::Clipboard>().ok())
+            .ok_or(())?;
+        crate::promise::ignore_refusal(&clipboard.write_text(text), "copying");
+        Ok(())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
+        Err(())
+    }
+}
+
+/// Replaces each `<script src>` under `container` by a live one with the same `src`.
+fn run_scripts(container: &web_sys::HtmlDivElement) {
+    #[cfg(feature = "hydrate")]
+    {
+        let scripts = container.get_elements_by_tag_name("script");
+        let inert: Vec<_> = (0..scripts.length()).filter_map(|i| scripts.item(i)).collect();
+        for old in inert {
+            let Some(src) = old.get_attribute("src") else {
+                continue;
+            };
+            if let Ok(live) = document().create_element("script") {
+                let _ = live.set_attribute("src", &src);
+                let _ = live.set_attribute("async", "");
+                let _ = old.replace_with_with_node_1(&live);
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = container;
 }

@@ -2,12 +2,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::{
+    browser_storage::StorageHealth,
     contexts::{
         map_links::use_map_links,
         map_state::MapState,
         progress::{ProgressState, SyncStatus},
     },
-    map::{keyboard, open_topic},
+    map::{keyboard, open_topic, storage_notice::StorageNotice},
 };
 
 /// "x of y settled", a bar, the next topic to study, and export / import.
@@ -77,8 +78,13 @@ pub fn ProgressSummary() -> impl IntoView {
         <section class="progress-summary" aria-label="Your progress">
             {summary}
             <p class="progress-rule">
-                "Done and skipped topics both count as settled. Progress is saved in this browser."
+                "Done and skipped topics both count as settled."
+                {move || {
+                    (progress.storage.get() == StorageHealth::Working)
+                        .then_some(" Progress is saved in this browser.")
+                }}
             </p>
+            <StorageNotice progress embedded=false />
             <SyncBadge />
             <div class="progress-actions">
                 <button type="button" on:click=next disabled=move || progress.counts.get().is_none()>

@@ -15,7 +15,7 @@ use crate::{
     embed::EmbedOptions,
     layout, links,
     map::{
-        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox,
+        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox, storage_notice::StorageNotice,
         topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
@@ -152,6 +152,7 @@ fn EmbedView(roadmap: Roadmap, version: String, options: EmbedOptions) -> impl I
                     "Open in Trailmap"
                 </a>
             </div>
+            {progress.map(|progress| view! { <StorageNotice progress embedded=true /> })}
             <div class="embed-tools">
                 <SearchBox />
                 <MapToolbar />

@@ -27,7 +27,7 @@ use std::{
 use tokio::sync::{oneshot, Semaphore};
 
 /// The longest a request waits for a hashing thread.
-pub const QUEUE_WAIT: Duration = Duration::from_secs(2);
+pub const QUEUE_WAIT: Duration = Duration::from_secs(5);
 /// Requests allowed to wait at once; the next one is refused at once.
 pub const MAX_WAITING: usize = 64;
 /// What a refused request is told to wait, in seconds.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    accounts::{self, looks_like_token, Password, Username},
+    accounts::{self, Password, Username},
     error::{ApiError, ErrorBody},
     http::{
         cookies,
@@ -199,8 +199,9 @@ fn too_many(refusal: accounts::Refusal, what: &'static str) -> ApiError {
     summary = "Sign out",
     security(("csrf_token" = [])),
     responses(
-        (status = 204, description = "Signed out; the session cookie is cleared",
-            headers(("Set-Cookie" = String, description = "Clears the session cookie"))),
+        (status = 204, description = "Signed out; the session cookie is cleared and a guest's \
+            CSRF token set",
+            headers(("Set-Cookie" = String, description = "Clears the session cookie, sets a new `trailmap_csrf`"))),
         (status = 403, description = "Failed the CSRF check", body = ErrorBody),
     )
 )]
@@ -208,16 +209,18 @@ pub async fn signout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(id) = cookies::get(&headers, cookies::SESSION).filter(|id| looks_like_token(id)) {
+    if let Some(token) = state.csrf.session(&headers) {
         let _turn = store::write_turn(&state.db).await;
-        store::sessions::delete(&state.db, id).await?;
+        store::sessions::delete(&state.db, token).await?;
     }
     let secure = state.cookie_policy.is_https(&headers);
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, cookies::clear_session(secure))],
-    )
-        .into_response())
+    // The old token was the session's: the browser is a guest now, with a guest's token.
+    let csrf_token = state.csrf.key.mint(None).map_err(ApiError::internal)?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let response_headers = response.headers_mut();
+    response_headers.append(header::SET_COOKIE, cookies::clear_session(secure));
+    response_headers.append(header::SET_COOKIE, cookies::csrf(&csrf_token, secure));
+    Ok(response)
 }
 
 /// `GET /api/auth/me` → 200 `{username}` or 401.
@@ -262,21 +265,28 @@ pub struct Session {
 }
 
 /// `GET /api/auth/csrf` → `{token}` and the `trailmap_csrf` cookie (the current one is kept
-/// if the browser has one, so other open tabs keep working).
+/// if it is valid for the browser's session, so other open tabs keep working).
 #[utoipa::path(
     get,
     path = "/auth/csrf",
     tag = "auth",
     summary = "A CSRF token",
     description = "Every POST under `/api` must send this token as `X-CSRF-Token` along with \
-        the `trailmap_csrf` cookie set here.",
+        the `trailmap_csrf` cookie set here (`__Host-trailmap_csrf` over HTTPS). The token is \
+        signed for the session cookie the browser holds (none for a guest): sign-up, sign-in \
+        and sign-out set a new one, and a 403 `csrf` after the session changed elsewhere is \
+        cured by asking here again.",
     responses((status = 200, description = "The token, also set as the `trailmap_csrf` cookie", body = CsrfToken,
         headers(("Set-Cookie" = String, description = "The `trailmap_csrf` cookie"))))
 )]
 pub async fn csrf(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let token = match cookies::get(&headers, cookies::CSRF).filter(|t| looks_like_token(t)) {
+    let token = match state.csrf.valid_token(&headers) {
         Some(token) => token.to_owned(),
-        None => accounts::new_token().map_err(ApiError::internal)?,
+        None => state
+            .csrf
+            .key
+            .mint(state.csrf.session(&headers))
+            .map_err(ApiError::internal)?,
     };
     let secure = state.cookie_policy.is_https(&headers);
     Ok((
@@ -298,10 +308,21 @@ async fn start_session(
     username: &str,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
-    let session_id = accounts::new_token().map_err(ApiError::internal)?;
-    let csrf_token = accounts::new_token().map_err(ApiError::internal)?;
-    let previous = cookies::get(headers, cookies::SESSION).filter(|id| looks_like_token(id));
-    store::sessions::create(&state.db, &session_id, user_id, previous, store::unix_now()).await?;
+    let session_token = accounts::new_token().map_err(ApiError::internal)?;
+    let csrf_token = state
+        .csrf
+        .key
+        .mint(Some(&session_token))
+        .map_err(ApiError::internal)?;
+    let previous = state.csrf.session(headers);
+    store::sessions::create(
+        &state.db,
+        &session_token,
+        user_id,
+        previous,
+        store::unix_now(),
+    )
+    .await?;
     let secure = state.cookie_policy.is_https(headers);
     let mut response = (
         status,
@@ -311,7 +332,7 @@ async fn start_session(
     )
         .into_response();
     let response_headers = response.headers_mut();
-    response_headers.append(header::SET_COOKIE, cookies::session(&session_id, secure));
+    response_headers.append(header::SET_COOKIE, cookies::session(&session_token, secure));
     response_headers.append(header::SET_COOKIE, cookies::csrf(&csrf_token, secure));
     response_headers.insert(header::CACHE_CONTROL, "no-store".parse().expect("valid"));
     Ok(response)

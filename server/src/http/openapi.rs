@@ -51,14 +51,16 @@ impl Modify for SecuritySchemes {
             "session_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
                 cookies::SESSION,
-                "Set by sign-up and sign-in; HttpOnly. Ends after 14 days idle or 60 days.",
+                "Set by sign-up and sign-in; HttpOnly. Named `__Host-trailmap_session` over \
+                 HTTPS. Ends after 14 days idle or 60 days.",
             ))),
         );
         components.add_security_scheme(
             "csrf_token",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-CSRF-Token",
-                "Must equal the `trailmap_csrf` cookie (from `GET /api/auth/csrf`); required on \
+                "Must equal the `trailmap_csrf` cookie (`__Host-trailmap_csrf` over HTTPS; from \
+                 `GET /api/auth/csrf`), a token signed for the browser's session; required on \
                  every POST under /api, failing it is a 403 `{\"error\": \"csrf\"}`.",
             ))),
         );

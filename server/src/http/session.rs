@@ -7,9 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 use crate::{
-    accounts::looks_like_token,
     error::ApiError,
-    http::cookies,
     store::{self, sessions::SessionUser},
     AppState,
 };
@@ -36,13 +34,11 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(id) =
-            cookies::get(&parts.headers, cookies::SESSION).filter(|id| looks_like_token(id))
-        else {
+        let Some(token) = state.cookie_policy.session_token(&parts.headers) else {
             return Ok(Self(None));
         };
         Ok(Self(
-            store::sessions::find(&state.db, id, store::unix_now()).await?,
+            store::sessions::find(&state.db, token, store::unix_now()).await?,
         ))
     }
 }

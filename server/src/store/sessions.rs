@@ -1,9 +1,13 @@
 //! Sign-in sessions: created at sign-in (replacing the browser's previous one), looked up on
 //! every authenticated request, ended by sign-out or by expiry.
+//!
+//! Functions take the session *token* (the cookie's value) and store or look up only its hash
+//! (`accounts::session_hash`): the database never holds a token.
 
 use sqlx::Row;
 
 use super::Db;
+use crate::accounts::session_hash;
 
 /// A session ends after this long without a request…
 pub const IDLE_SECONDS: i64 = 14 * 24 * 60 * 60;
@@ -15,16 +19,15 @@ const TOUCH_EVERY_SECONDS: i64 = 60;
 /// Who a valid session belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionUser {
-    pub session_id: String,
     pub user_id: i64,
     pub username: String,
 }
 
-/// Stores a new session for `user_id` under `id` and deletes `replacing` (the session the
-/// browser held before signing in, if any), in one transaction.
+/// Stores a new session for `user_id` with `token` and deletes `replacing` (the session token
+/// the browser held before signing in, if any), in one transaction.
 pub async fn create(
     db: &Db,
-    id: &str,
+    token: &str,
     user_id: i64,
     replacing: Option<&str>,
     now: i64,
@@ -35,10 +38,10 @@ pub async fn create(
         delete(&mut *tx, old).await?;
     }
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at) \
+        "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at) \
          VALUES ($1, $2, $3, $3, $4)",
     )
-    .bind(id)
+    .bind(session_hash(token))
     .bind(user_id)
     .bind(now)
     .bind(now + ABSOLUTE_SECONDS)
@@ -49,12 +52,13 @@ pub async fn create(
 
 /// The session's user if the session exists and has not expired (idle or absolute). Expired
 /// sessions are deleted; live ones have `last_seen_at` refreshed.
-pub async fn find(db: &Db, id: &str, now: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+pub async fn find(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+    let id_hash = session_hash(token);
     let row = sqlx::query(
         "SELECT s.user_id, s.last_seen_at, s.expires_at, u.username \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
-    .bind(id)
+    .bind(&id_hash)
     .fetch_optional(db)
     .await?;
     let Some(row) = row else {
@@ -64,30 +68,30 @@ pub async fn find(db: &Db, id: &str, now: i64) -> Result<Option<SessionUser>, sq
     let expires: i64 = row.try_get("expires_at")?;
     if now >= expires || now - last_seen >= IDLE_SECONDS {
         let _turn = super::write_turn(db).await;
-        delete(db, id).await?;
+        delete(db, token).await?;
         return Ok(None);
     }
     if now - last_seen >= TOUCH_EVERY_SECONDS {
         let _turn = super::write_turn(db).await;
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
-            .bind(id)
+            .bind(&id_hash)
             .execute(db)
             .await?;
     }
     Ok(Some(SessionUser {
-        session_id: id.to_owned(),
         user_id: row.try_get("user_id")?,
         username: row.try_get("username")?,
     }))
 }
 
-pub async fn delete<'e, E>(executor: E, id: &str) -> Result<(), sqlx::Error>
+/// Ends the session with `token`, if there is one.
+pub async fn delete<'e, E>(executor: E, token: &str) -> Result<(), sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("DELETE FROM sessions WHERE id = $1")
-        .bind(id)
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(session_hash(token))
         .execute(executor)
         .await?;
     Ok(())

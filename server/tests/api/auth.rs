@@ -116,7 +116,11 @@ async fn session_cookie_is_httponly_lax_and_not_secure_over_http() {
 async fn cookies_are_secure_when_the_proxy_says_https() {
     let app = spawn_app().await;
     let mut browser = app.browser();
-    let token = browser.csrf_token().await;
+    let request = browser
+        .request(Method::GET, "/api/auth/csrf")
+        .header("x-forwarded-proto", "https");
+    browser.send(request).await;
+    let token = browser.cookies["__Host-trailmap_csrf"].clone();
     let request = browser
         .request(Method::POST, "/api/auth/signup")
         .header("x-csrf-token", token)
@@ -127,7 +131,9 @@ async fn cookies_are_secure_when_the_proxy_says_https() {
 
     assert_eq!(response.status(), 201);
     for cookie in response.headers().get_all("set-cookie") {
-        assert!(cookie.to_str().unwrap().contains("; Secure"), "{cookie:?}");
+        let cookie = cookie.to_str().unwrap();
+        assert!(cookie.starts_with("__Host-"), "{cookie}");
+        assert!(cookie.contains("; Secure"), "{cookie}");
     }
 }
 
@@ -244,6 +250,6 @@ async fn csrf_endpoint_keeps_an_existing_token() {
     let first = browser.csrf_token().await;
     let again: Value = browser.get("/api/auth/csrf").await.json().await.unwrap();
 
-    assert_eq!(first.len(), 32);
+    assert_eq!(first.len(), server::accounts::CSRF_TOKEN_LEN);
     assert_eq!(again["token"], first.as_str());
 }

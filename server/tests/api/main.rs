@@ -16,6 +16,7 @@ mod pages;
 mod rate_limits;
 mod roadmaps_api;
 mod server_process;
+mod sessions;
 mod snapshot;
 mod storage;
 mod sync;

@@ -30,6 +30,24 @@ async fn signin_burst(
     counts
 }
 
+/// Each 401 is a checked password: at most `limit` of the 40, the rest refused with 429 (or,
+/// on a machine too busy to hash them within the queue's wait, 503, which counts nothing).
+fn assert_checked_at_most(counts: &BTreeMap<u16, usize>, limit: usize) {
+    let checked = counts.get(&401).copied().unwrap_or_default();
+    let busy = counts.get(&503).copied().unwrap_or_default();
+    assert!(
+        counts
+            .keys()
+            .all(|status| matches!(status, 401 | 429 | 503)),
+        "{counts:?}"
+    );
+    if busy == 0 {
+        assert_eq!(counts, &BTreeMap::from([(401, limit), (429, 40 - limit)]));
+    } else {
+        assert!(checked < limit, "{counts:?}");
+    }
+}
+
 #[tokio::test]
 async fn forty_concurrent_wrong_guesses_check_at_most_five_passwords() {
     let app = spawn_app().await;
@@ -42,11 +60,7 @@ async fn forty_concurrent_wrong_guesses_check_at_most_five_passwords() {
     )
     .await;
 
-    assert_eq!(
-        counts,
-        BTreeMap::from([(401, 5), (429, 35)]),
-        "each 401 is a checked password"
-    );
+    assert_checked_at_most(&counts, 5);
     let response = browser.signin("alice", PASSWORD).await;
     error_of(response, 429, "rate_limited").await;
 }
@@ -62,7 +76,7 @@ async fn concurrent_guesses_at_many_accounts_stop_at_the_address_limit() {
     )
     .await;
 
-    assert_eq!(counts, BTreeMap::from([(401, 20), (429, 20)]));
+    assert_checked_at_most(&counts, 20);
 }
 
 #[tokio::test]
