@@ -96,19 +96,17 @@ pub fn TopicPanel(roadmap: Arc<Roadmap>, selected: Signal<Option<String>>) -> im
 type Details = Resource<Result<TopicDetails, DetailsMissing>>;
 
 fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks, details: Details) -> AnyView {
+    // Links within the roadmap, as (href, title): the view below is rebuilt from them.
     let link = |id: &NodeId| {
         roadmap.node(id.as_str()).map(|target| {
-            view! {
-                <li>
-                    <a href=links.node(&roadmap.slug, target.id.as_str())>
-                        {target.title.clone()}
-                    </a>
-                </li>
-            }
+            (
+                links.node(&roadmap.slug, target.id.as_str()),
+                target.title.clone(),
+            )
         })
     };
-    let related = node.related.iter().filter_map(link).collect_view();
-    let alternatives = node.alternatives.iter().filter_map(link).collect_view();
+    let related: Vec<_> = node.related.iter().filter_map(link).collect();
+    let alternatives: Vec<_> = node.alternatives.iter().filter_map(link).collect();
     let meta = [
         node.level.map(|level| level.to_string()),
         node.estimate.map(|estimate| estimate.to_string()),
@@ -120,13 +118,36 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks, details: Deta
     .flatten()
     .collect::<Vec<_>>()
     .join(" · ");
-    let other_roadmaps = {
+    let note = (!node.is_stage() && use_context::<ProgressState>().is_some_and(|p| p.notes))
+        .then(|| node.id.clone());
+    // One Suspense reads the details once: on the server, one resource read by several
+    // Suspense boundaries can leave a response hanging (leptos-rs/leptos#4851).
+    let body = {
         let links = links.clone();
         move || {
-            let links = links.clone();
-            Suspend::new(
-                async move { details.await.ok().map(|details| see_also(&details, &links)) },
-            )
+            let (links, note) = (links.clone(), note.clone());
+            let (related, alternatives) = (related.clone(), alternatives.clone());
+            Suspend::new(async move {
+                let details = details.await;
+                let text = match &details {
+                    Ok(details) => {
+                        view! { <div class="topic-text" inner_html=details.html.clone()></div> }
+                            .into_any()
+                    }
+                    Err(missing) => {
+                        view! { <p class="topic-missing">{missing.to_string()}</p> }.into_any()
+                    }
+                };
+                let details = details.ok();
+                view! {
+                    {text}
+                    {note.map(|id| view! { <TopicNote id=id /> })}
+                    {details.as_ref().map(resources_and_tips)}
+                    {linked("Related", related)}
+                    {linked("Alternatives", alternatives)}
+                    {details.as_ref().map(|details| see_also(details, &links))}
+                }
+            })
         }
     };
 
@@ -147,40 +168,24 @@ fn topic_details(roadmap: &Roadmap, node: &Node, links: &MapLinks, details: Deta
                 })}
             <Suspense fallback=|| {
                 view! { <p class="topic-loading">"Loading the topic…"</p> }
-            }>
-                {move || Suspend::new(async move {
-                    match details.await {
-                        Ok(details) => {
-                            view! { <div class="topic-text" inner_html=details.html></div> }
-                                .into_any()
-                        }
-                        Err(missing) => {
-                            view! { <p class="topic-missing">{missing.to_string()}</p> }.into_any()
-                        }
-                    }
-                })}
-            </Suspense>
-            {(!node.is_stage() && use_context::<ProgressState>().is_some_and(|p| p.notes))
-                .then(|| view! { <TopicNote id=node.id.clone() /> })}
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    details.await.ok().map(|details| resources_and_tips(&details))
-                })}
-            </Suspense>
-            {(!node.related.is_empty())
-                .then(|| view! {
-                    <h3>"Related"</h3>
-                    <ul class="links">{related}</ul>
-                })}
-            {(!node.alternatives.is_empty())
-                .then(|| view! {
-                    <h3>"Alternatives"</h3>
-                    <ul class="links">{alternatives}</ul>
-                })}
-            <Suspense fallback=|| ()>{other_roadmaps}</Suspense>
+            }>{body}</Suspense>
         </aside>
     }
     .into_any()
+}
+
+/// A heading and its list of links within the roadmap, if there are any.
+fn linked(heading: &'static str, links: Vec<(String, String)>) -> impl IntoView {
+    (!links.is_empty()).then(|| {
+        let items = links
+            .into_iter()
+            .map(|(href, title)| view! { <li><a href=href>{title}</a></li> })
+            .collect_view();
+        view! {
+            <h3>{heading}</h3>
+            <ul class="links">{items}</ul>
+        }
+    })
 }
 
 /// The topic's resources and tips (from its details).
