@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::roadmap::{Roadmap, RoadmapSummary};
+use crate::roadmap::{RoadmapOutline, RoadmapSummary};
 
 #[server(prefix = "/api/fn", endpoint = "roadmaps")]
 pub async fn list_roadmaps() -> Result<Vec<RoadmapSummary>, ServerFnError> {
@@ -11,11 +11,12 @@ pub async fn list_roadmaps() -> Result<Vec<RoadmapSummary>, ServerFnError> {
     Ok(catalog.summaries())
 }
 
-/// `Ok(None)` when no roadmap has this slug: the page turns that into a 404.
+/// The roadmap without its topics' details (fetched as each topic opens): what the map page
+/// carries. `Ok(None)` when no roadmap has this slug: the page turns that into a 404.
 #[server(prefix = "/api/fn", endpoint = "roadmap")]
-pub async fn get_roadmap(slug: String) -> Result<Option<Roadmap>, ServerFnError> {
+pub async fn get_roadmap(slug: String) -> Result<Option<RoadmapOutline>, ServerFnError> {
     let catalog = expect_context::<crate::catalog::Catalog>();
-    Ok(catalog.get(&slug).cloned())
+    Ok(catalog.outline(&slug).cloned())
 }
 
 /// The site's configured public origin (`https://trailmap.example`), if any; the server puts

@@ -151,6 +151,16 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
     post_json::<(), _>(links::api::SIGN_OUT, &serde_json::json!({})).await
 }
 
+/// One topic's details (`links::api::topic_details`), cached for good by the browser.
+pub async fn topic_details(path: &str) -> Result<crate::roadmap::TopicDetails, ApiFailure> {
+    get_json(path).await
+}
+
+/// The words a roadmap's text is searched with (`links::api::search_words`).
+pub async fn search_words(path: &str) -> Result<crate::search::SearchWords, ApiFailure> {
+    get_json(path).await
+}
+
 /// The sync API over the browser's fetch: the transport of the core's sync driver.
 pub struct SyncApi;
 

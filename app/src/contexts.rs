@@ -5,3 +5,4 @@ pub mod map_links;
 pub mod map_state;
 pub mod progress;
 pub mod shared_progress;
+pub mod topic_details;

@@ -77,6 +77,17 @@ pub mod api {
         format!("/api/sync/{slug}/push")
     }
 
+    /// One topic's details (text, resources, tips, links to other roadmaps) under the roadmap's
+    /// content `version`: immutable, so the browser keeps it for good.
+    pub fn topic_details(slug: &str, id: &str, version: &str) -> String {
+        format!("/api/roadmaps/{slug}/topics/{id}?v={version}")
+    }
+
+    /// The words of roadmap `slug`'s text, for searching it, under its content `version`.
+    pub fn search_words(slug: &str, version: &str) -> String {
+        format!("/api/roadmaps/{slug}/search-words?v={version}")
+    }
+
     /// Everything of roadmap `slug` changed after cursor `since`.
     pub fn sync_pull(slug: &str, since: u64) -> String {
         format!("/api/sync/{slug}/pull?since={since}")
@@ -129,6 +140,14 @@ mod tests {
 
     #[test]
     fn api_paths_name_the_roadmap_and_cursor() {
+        assert_eq!(
+            api::topic_details("backend", "dns", "00ff"),
+            "/api/roadmaps/backend/topics/dns?v=00ff"
+        );
+        assert_eq!(
+            api::search_words("backend", "00ff"),
+            "/api/roadmaps/backend/search-words?v=00ff"
+        );
         assert_eq!(api::sync_push("backend"), "/api/sync/backend/push");
         assert_eq!(
             api::sync_pull("backend", 42),

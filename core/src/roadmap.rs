@@ -4,9 +4,13 @@
 //! serves it) and the components (which draw it). No web imports, so it builds and tests
 //! natively.
 
+mod outline;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+pub use outline::{content_version, OutlineNode, RoadmapOutline, RoadmapTopics, TopicDetails};
 
 /// A stable, human-readable node id: lowercase ASCII letters and digits in groups joined by
 /// single hyphens, at most 64 characters (`http-methods`).

@@ -12,6 +12,12 @@
 //!   anywhere in the text. Ranking is a small fixed order (title prefix, title words, alias,
 //!   text), ties in authored order, so results do not jump around while typing.
 //! - It never panics, whatever the query.
+//! - The browser does not hold the topics' text (see `roadmap::outline`), so the text part of
+//!   the index travels on its own, built on the server: [`SearchWords`], each node's distinct
+//!   folded words with every word that is part of another dropped. That loses nothing: a query
+//!   word has no spaces, so it matches the text exactly when it is part of one of its words.
+//!   Until it arrives, the browser searches titles and aliases ([`SearchIndex::new`] on the
+//!   outline, whose text is empty).
 
 use std::collections::HashMap;
 
@@ -83,8 +89,67 @@ impl Rank {
     }
 }
 
+/// The searchable words of every node's text, built on the server for a browser that holds
+/// the roadmap's outline only: `GET /api/roadmaps/{slug}/search-words`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchWords {
+    /// The roadmap content's version (see `roadmap::content_version`) these words belong to.
+    pub version: String,
+    /// Per node, in authored order: its text's folded words, each once, none part of another,
+    /// separated by single spaces.
+    pub words: Vec<String>,
+}
+
+impl SearchWords {
+    pub fn new(roadmap: &Roadmap, version: String) -> Self {
+        let words = roadmap
+            .nodes
+            .iter()
+            .map(|node| distinct_words(&fold(&strip_link_targets(&node.markdown))))
+            .collect();
+        Self { version, words }
+    }
+}
+
+/// The words of folded `text`, each once, without those found inside a longer one: longest
+/// first, so the result reads oddly but matches exactly what the whole text matches.
+fn distinct_words(text: &str) -> String {
+    let mut words: Vec<&str> = text.split(' ').filter(|word| !word.is_empty()).collect();
+    words.sort_unstable_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    words.dedup();
+    let mut kept: Vec<&str> = Vec::with_capacity(words.len());
+    for word in words {
+        if !kept.iter().any(|longer| longer.contains(word)) {
+            kept.push(word);
+        }
+    }
+    kept.join(" ")
+}
+
 impl SearchIndex {
+    /// The index of a roadmap with its text. On an outline (text empty) it searches titles and
+    /// aliases only; [`SearchIndex::with_words`] adds the text.
     pub fn new(roadmap: &Roadmap) -> Self {
+        Self::build(roadmap, |index| {
+            fold(&strip_link_targets(&roadmap.nodes[index].markdown))
+        })
+    }
+
+    /// The index of a roadmap's outline with its text's words from the server. Words of
+    /// another version, or for another number of nodes, are ignored (titles and aliases only).
+    pub fn with_words(roadmap: &Roadmap, version: &str, words: &SearchWords) -> Self {
+        let usable = words.version == version && words.words.len() == roadmap.nodes.len();
+        Self::build(roadmap, |index| {
+            if usable {
+                words.words[index].clone()
+            } else {
+                String::new()
+            }
+        })
+    }
+
+    fn build(roadmap: &Roadmap, folded_text: impl Fn(usize) -> String) -> Self {
         let by_id: HashMap<&str, usize> = roadmap
             .nodes
             .iter()
@@ -130,7 +195,7 @@ impl SearchIndex {
                     title_words,
                     title_folded,
                     alias_words,
-                    text: format!(" {} ", fold(&strip_link_targets(&node.markdown))),
+                    text: format!(" {} ", folded_text(index)),
                 }
             })
             .collect();
@@ -547,7 +612,104 @@ An in-memory key-value store, often used for caching and for a web session store
         assert_eq!(hits[0].id.as_str(), "jwt");
     }
 
+    /// Every word of the roadmap's titles and text, its prefixes and its parts after the first
+    /// letter, as queries.
+    fn queries_from(roadmap: &Roadmap) -> Vec<String> {
+        let mut queries = std::collections::BTreeSet::new();
+        for node in &roadmap.nodes {
+            let text = fold(&format!("{} {}", node.title, node.markdown));
+            for word in text.split(' ') {
+                let chars: Vec<char> = word.chars().collect();
+                for start in 0..chars.len().min(2) {
+                    for end in (start + 1)..=chars.len() {
+                        queries.insert(chars[start..end].iter().collect::<String>());
+                    }
+                }
+            }
+        }
+        queries.into_iter().collect()
+    }
+
+    #[test]
+    fn the_outline_with_the_servers_words_searches_like_the_whole_roadmap() {
+        for roadmap in [small(), backend().clone()] {
+            let version = crate::roadmap::content_version(&roadmap);
+            let words = SearchWords::new(&roadmap, version.clone());
+            let outline = roadmap.without_details();
+            let browser = SearchIndex::with_words(&outline, &version, &words);
+            let whole = SearchIndex::new(&roadmap);
+            let queries = queries_from(&roadmap);
+            assert!(queries.len() > 50);
+            for query in queries.iter().step_by(23) {
+                assert_eq!(
+                    browser.search(query, 50),
+                    whole.search(query, 50),
+                    "{query:?}"
+                );
+            }
+            for pair in queries.windows(2).step_by(61) {
+                let query = format!("{} {}", pair[0], pair[1]);
+                assert_eq!(
+                    browser.search(&query, 50),
+                    whole.search(&query, 50),
+                    "{query:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn without_the_words_the_outline_searches_titles_and_aliases() {
+        let roadmap = small();
+        let outline = roadmap.without_details();
+        let stale = SearchWords::new(&roadmap, "another version".into());
+        for index in [
+            SearchIndex::new(&outline),
+            SearchIndex::with_words(&outline, "this version", &stale),
+        ] {
+            assert_eq!(
+                ranked(&index.search("http", 10)),
+                vec![
+                    ("http", MatchField::Title),
+                    ("http-caching", MatchField::Title)
+                ]
+            );
+            assert_eq!(
+                ranked(&index.search("jwt", 10)),
+                vec![("jwt", MatchField::Alias)]
+            );
+            assert!(index.search("etag", 10).is_empty(), "no text yet");
+        }
+    }
+
+    #[test]
+    fn search_words_keep_each_word_once_and_drop_words_inside_others() {
+        assert_eq!(
+            distinct_words("cache caching the cache http https s"),
+            "caching cache https the"
+        );
+        assert_eq!(distinct_words(""), "");
+        let words = SearchWords::new(backend(), "v".into());
+        let text: usize = backend().nodes.iter().map(|node| node.markdown.len()).sum();
+        let sent: usize = words.words.iter().map(String::len).sum();
+        assert!(
+            sent * 4 < text * 3,
+            "{sent} B of words for {text} B of text"
+        );
+    }
+
     proptest! {
+        #[test]
+        fn distinct_words_match_what_the_text_matches(
+            text in "[a-d ]{0,40}",
+            query in "[a-d]{1,3}",
+        ) {
+            let folded = fold(&text);
+            let whole = format!(" {folded} ").contains(&query);
+            let kept = format!(" {} ", distinct_words(&folded)).contains(&query);
+            prop_assert_eq!(whole, kept);
+        }
+
         #[test]
         fn arbitrary_queries_never_panic_or_exceed_the_limit(query in ".*", limit in 0usize..20) {
             let hits = backend_index().search(&query, limit);

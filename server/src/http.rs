@@ -21,3 +21,4 @@ pub mod shared_page;
 pub mod shares;
 pub mod snapshot;
 pub mod sync;
+pub mod topics;

@@ -20,7 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     delivery::{assets, page_cache, service_worker},
     error::ApiError,
-    http::{self, auth, csrf, embed, health, oembed, roadmaps, snapshot},
+    http::{self, auth, csrf, embed, health, oembed, roadmaps, snapshot, topics},
     AppState,
 };
 
@@ -57,6 +57,9 @@ pub fn router(state: AppState) -> Router {
     let (api, paths) = OpenApiRouter::new()
         .routes(routes!(roadmaps::list))
         .routes(routes!(roadmaps::show))
+        .routes(routes!(topics::show))
+        .routes(routes!(topics::list))
+        .routes(routes!(topics::search_words))
         .merge(personal)
         .split_for_parts();
     let api = api

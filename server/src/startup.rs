@@ -16,7 +16,7 @@ use crate::{
     config::Config,
     connections,
     delivery::{assets, page_cache, page_keys::PageQueries, service_worker::ServiceWorkerScript},
-    http::{cookies::CookiePolicy, csrf::CsrfGuard, roadmaps},
+    http::{cookies::CookiePolicy, csrf::CsrfGuard, roadmaps, topics},
     metrics::{self, Metrics},
     routes::router,
     store::{self, Db},
@@ -28,6 +28,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub catalog: Catalog,
     pub roadmap_bodies: roadmaps::RoadmapBodies,
+    /// Topic details and search words, which map pages fetch on demand.
+    pub topic_bodies: topics::TopicBodies,
     pub db: Db,
     pub cookie_policy: CookiePolicy,
     /// Checks and makes CSRF tokens (signed for the session, with the key all processes on the
@@ -91,6 +93,7 @@ impl AppState {
             .map_err(StartupError::Content)?;
         let catalog = Catalog::new(roadmaps);
         let roadmap_bodies = roadmaps::RoadmapBodies::new(&catalog)?;
+        let topic_bodies = topics::TopicBodies::new(&catalog)?;
         let db = store::connect(&config.database_url).await?;
         match store::sessions::delete_expired(&db, store::unix_now()).await {
             Ok(0) => {}
@@ -126,6 +129,7 @@ impl AppState {
             leptos_options,
             catalog,
             roadmap_bodies,
+            topic_bodies,
             db,
             cookie_policy: csrf.policy,
             csrf,
@@ -186,6 +190,11 @@ pub struct Application {
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let state = AppState::load(config).await?;
+        // The best compression of the client's files, before the first visitor asks for them.
+        let assets = state.assets.clone();
+        let started = std::time::Instant::now();
+        let _ = tokio::task::spawn_blocking(move || assets.compress_missing_now()).await;
+        tracing::debug!(elapsed = ?started.elapsed(), "client assets compressed");
         Self::with_state(config.addr, state)
             .await?
             .with_metrics_listener(config.metrics_addr)

@@ -15,6 +15,7 @@ use crate::{
     contexts::{
         map_state::{MapState, OVERVIEW_ZOOM},
         progress::ProgressState,
+        topic_details::TopicDetailsCache,
     },
     map::{edge_layer::EdgeLayer, keyboard, landmark_layer::LandmarkLayer, node_card::NodeCard},
     roadmap::NodeId,
@@ -25,6 +26,13 @@ use crate::{
 const DRAG_THRESHOLD: f64 = 4.0;
 /// Cards are culled (not rendered) outside the screen once the map shows more than this.
 const CULL_ABOVE: usize = 400;
+/// The screen a large map is culled to before it is measured: bigger than most.
+const FIRST_SCREEN: Extent = Extent {
+    x: 0.0,
+    y: 0.0,
+    width: 1920.0,
+    height: 1200.0,
+};
 /// How long (ms) a still finger on a topic waits before its status menu opens.
 const LONG_PRESS_MS: u64 = 550;
 /// Two taps closer than this (ms, px) are a double-tap.
@@ -221,6 +229,15 @@ pub fn MapCanvas() -> impl IntoView {
         }
     };
 
+    // A card hovered or focused is likely to be opened: fetch its topic's details ahead. One
+    // listener on the map for every card (the events bubble up from the cards).
+    let details = use_context::<TopicDetailsCache>();
+    let prefetch = move |target: Option<web_sys::EventTarget>| {
+        if let (Some(details), Some(id)) = (details, card_topic(target)) {
+            details.prefetch(id);
+        }
+    };
+
     let on_dblclick = move |event: ev::MouseEvent| {
         if js_now() - gesture.with_value(|g| g.double_tapped_at) < 600.0 {
             return;
@@ -263,31 +280,32 @@ pub fn MapCanvas() -> impl IntoView {
 
     // Every visible node, or only those near the screen once the map is large.
     let cards = move || {
-        let visible = state.screen.get().map(|screen| {
-            let view = state.viewport.get();
-            let area = view.visible_content(screen);
-            let margin = 200.0 / view.k;
-            Extent::new(
-                area.x - margin,
-                area.y - margin,
-                area.width + 2.0 * margin,
-                area.height + 2.0 * margin,
-            )
-        });
+        // Before the map is measured (the server's render, and hydrating it), a large map is
+        // culled to a generous guess of the screen: readers without JavaScript get the outline,
+        // not the map, and hydrating hundreds of off-screen cards would only delay the first
+        // interaction. Once measured, the real screen decides.
+        let screen = state.screen.get().unwrap_or(FIRST_SCREEN);
+        let view = state.viewport.get();
+        let seen = view.visible_content(screen);
+        let margin = 200.0 / view.k;
+        let area = Extent::new(
+            seen.x - margin,
+            seen.y - margin,
+            seen.width + 2.0 * margin,
+            seen.height + 2.0 * margin,
+        );
         state.layout.with(|layout| {
             let cull = layout.nodes.len() > CULL_ABOVE;
             layout
                 .nodes
                 .iter()
-                .filter(|node| match (cull, visible) {
-                    (true, Some(area)) => {
-                        let r = node.rect;
-                        r.x < area.x + area.width
+                .filter(|node| {
+                    let r = node.rect;
+                    !cull
+                        || (r.x < area.x + area.width
                             && r.x + r.width > area.x
                             && r.y < area.y + area.height
-                            && r.y + r.height > area.y
-                    }
-                    _ => true,
+                            && r.y + r.height > area.y)
                 })
                 .map(|node| node.id.clone())
                 .collect::<Vec<_>>()
@@ -307,7 +325,11 @@ pub fn MapCanvas() -> impl IntoView {
             on:dblclick=on_dblclick
             on:click:capture=on_click_capture
             on:dragstart=|event: ev::DragEvent| event.prevent_default()
-            on:focusin=on_focusin
+            on:pointerover=move |event| prefetch(event.target())
+            on:focusin=move |event: ev::FocusEvent| {
+                prefetch(event.target());
+                on_focusin(event)
+            }
             on:keydown=move |event| keyboard::on_map_keydown(state, progress, event)
         >
             <div class="map-canvas" style=style>
@@ -361,6 +383,17 @@ fn js_now() -> f64 {
     {
         0.0
     }
+}
+
+/// The topic of the card an event happened in, if it happened in one.
+fn card_topic(target: Option<web_sys::EventTarget>) -> Option<NodeId> {
+    use wasm_bindgen::JsCast;
+    let card = target?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest(".node-card")
+        .ok()??;
+    NodeId::parse(card.id().strip_prefix("node-")?).ok()
 }
 
 /// The wheel listener is added by hand: it must be non-passive to stop the page scrolling

@@ -12,8 +12,30 @@ use crate::{
 
 /// The whole roadmap as nested lists of links: every stage and topic, whatever is expanded
 /// on the map. It is what a reader without JavaScript sees, and the map's accessible twin.
+///
+/// Hydrated only once `shown`: the server renders it whole (for readers without JavaScript,
+/// and for print), but on the map it starts hidden, and hydrating every topic's link with its
+/// status and note markers would cost the map's first interaction time in proportion to the
+/// roadmap. So the browser leaves the server's HTML as it is (an `inner_html` the hydration
+/// does not touch) and builds the live outline the first time the reader switches to it.
 #[component]
-pub fn OutlineView(roadmap: Arc<Roadmap>) -> impl IntoView {
+pub fn OutlineView(roadmap: Arc<Roadmap>, #[prop(into)] shown: Signal<bool>) -> impl IntoView {
+    let built =
+        Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || shown.get());
+    move || {
+        if built.get() {
+            outline(&roadmap).into_any()
+        } else {
+            #[cfg(feature = "ssr")]
+            let html = outline(&roadmap).to_html();
+            #[cfg(not(feature = "ssr"))]
+            let html = String::new();
+            view! { <div class="outline-static" inner_html=html></div> }.into_any()
+        }
+    }
+}
+
+fn outline(roadmap: &Arc<Roadmap>) -> impl IntoView {
     let stages = roadmap
         .stages()
         .enumerate()

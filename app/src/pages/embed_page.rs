@@ -11,6 +11,7 @@ use crate::{
         map_state::provide_map_state,
         progress::{provide_progress_with, ProgressState},
         shared_progress::provide_shared_progress,
+        topic_details::provide_topic_details,
     },
     embed::EmbedOptions,
     layout, links,
@@ -44,9 +45,13 @@ pub fn EmbedPage() -> impl IntoView {
                         (Ok(Some(_)), Err(problems)) => {
                             view! { <EmbedOptionsError problems /> }.into_any()
                         }
-                        (Ok(Some(roadmap)), Ok(options)) => {
+                        (Ok(Some(outline)), Ok(options)) => {
+                            let version = outline.version.clone();
+                            let roadmap = outline.into_roadmap();
                             match check_node(&roadmap, &options) {
-                                Ok(()) => view! { <EmbedView roadmap options /> }.into_any(),
+                                Ok(()) => {
+                                    view! { <EmbedView roadmap version options /> }.into_any()
+                                }
                                 Err(problem) => {
                                     view! { <EmbedOptionsError problems=vec![problem] /> }
                                         .into_any()
@@ -100,7 +105,8 @@ fn EmbedOptionsError(problems: Vec<String>) -> impl IntoView {
 }
 
 #[component]
-fn EmbedView(roadmap: Roadmap, options: EmbedOptions) -> impl IntoView {
+fn EmbedView(roadmap: Roadmap, version: String, options: EmbedOptions) -> impl IntoView {
+    provide_topic_details(roadmap.slug.clone(), version);
     let roadmap = Arc::new(roadmap);
     let query = use_query_map();
     let selected = Signal::derive(move || query.read().get("node"));

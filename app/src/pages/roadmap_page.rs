@@ -12,6 +12,7 @@ use crate::{
     contexts::{
         map_state::{home_view, provide_map_state, Insets, MapState, REFERENCE_AREA},
         progress::{provide_progress, ProgressState},
+        topic_details::provide_topic_details,
     },
     links,
     map::{
@@ -22,7 +23,7 @@ use crate::{
         zoom_controls::ZoomControls,
     },
     pages::not_found::NotFound,
-    roadmap::Roadmap,
+    roadmap::RoadmapOutline,
     viewport::Viewport,
 };
 
@@ -45,7 +46,7 @@ pub fn RoadmapPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let origin = origin.await.ok();
                 match roadmap.await {
-                    Ok(Some(roadmap)) => view! { <RoadmapView roadmap origin /> }.into_any(),
+                    Ok(Some(outline)) => view! { <RoadmapView outline origin /> }.into_any(),
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -65,8 +66,9 @@ pub fn RoadmapPage() -> impl IntoView {
 /// panel as overlays — so none of them ever moves or resizes the map. Without JavaScript the
 /// stylesheet turns this back into a plain page: header, details and the outline.
 #[component]
-fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
-    let roadmap = Arc::new(roadmap);
+fn RoadmapView(outline: RoadmapOutline, origin: Option<String>) -> impl IntoView {
+    provide_topic_details(outline.slug.clone(), outline.version.clone());
+    let roadmap = Arc::new(outline.into_roadmap());
     let query = use_query_map();
     let initial_view = query
         .with_untracked(|q| q.get("view"))
@@ -228,7 +230,7 @@ fn RoadmapView(roadmap: Roadmap, origin: Option<String>) -> impl IntoView {
                 // The intro's own headings are h3: this one keeps the page's order h1 > h2 > h3.
                 <h2 class="visually-hidden">"About this roadmap"</h2>
                 <div class="intro" inner_html=roadmap.intro_html.clone()></div>
-                <OutlineView roadmap=roadmap.clone() />
+                <OutlineView roadmap=roadmap.clone() shown=outline />
             </nav>
             <PanelFrame slug=roadmap.slug.clone()>
                 <TopicPanel roadmap=roadmap.clone() selected />

@@ -13,8 +13,9 @@
 //! policy (`no-cache` plus ETag).
 //!
 //! Each file is held with its brotli and gzip variants: read from the `.br`/`.gz` files next to
-//! it when the build wrote them (`cargo leptos build --release --precompress`), else made once
-//! in the background on first demand (see `precompressed`).
+//! it when the build wrote them (`cargo leptos build --release --precompress`, as every build
+//! command of this repository does), else made before the server accepts connections
+//! (`compress_missing_now`, from `Application::build`): never a quick pass first.
 
 use std::{collections::HashMap, path::Path, sync::Arc};
 
@@ -73,8 +74,9 @@ impl SiteAssets {
                     .ok()
                     .map(Bytes::from)
             };
-            let body =
-                Precompressed::with_variants(raw, content_type, variant("br"), variant("gz"));
+            // The build's brotli is quality 11; its gzip (cargo-leptos's own encoder) is a fifth
+            // bigger than level 9, which `compress_missing_now` makes instead.
+            let body = Precompressed::with_variants(raw, content_type, variant("br"), None);
             Some((file.to_owned(), body))
         };
         let js = read(&format!("{name}.js"), "text/javascript");
@@ -123,6 +125,17 @@ impl SiteAssets {
             inner.hashed_name = Some(hashed);
         }
         Self(Arc::new(inner))
+    }
+
+    /// Makes every brotli (quality 11) and gzip variant the build did not write, on this
+    /// thread. The server does this before it accepts connections, so that even without the
+    /// build's `.br`/`.gz` files no visitor is ever sent a quick on-the-fly compression of the
+    /// wasm while the good one is being made. (Tests skip it: they never fetch the wasm.)
+    pub fn compress_missing_now(&self) {
+        for asset in self.0.by_path.values() {
+            // Hashed and plain names share a body: its variants are made once.
+            asset.body.compress_now();
+        }
     }
 
     /// The name Leptos should give the JS, wasm and CSS files (`trailmap.<hash>`), if hashed.

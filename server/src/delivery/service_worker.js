@@ -8,6 +8,12 @@
  * server's page and assets, offline you get the last copy of every page and roadmap you opened.
  * Never cached: anything but GET, the account and sync API (personal data), and the embed
  * route (an embed leaves caching to the browser).
+ *
+ * Topics: a map page carries its roadmap's outline, not its topics' text (fetched as each
+ * topic opens). So once a roadmap page has been opened online, the worker fetches every topic
+ * of it in the background in one request (GET /api/roadmaps/{slug}/topics) and stores each
+ * under the URL the page asks for it (/api/roadmaps/{slug}/topics/{id}?v={version}), with the
+ * words its search box loads: an offline reload opens any topic of it, and searches its text.
  */
 const VERSION = "__VERSION__";
 const CACHE = "trailmap-" + VERSION;
@@ -33,15 +39,49 @@ self.addEventListener("activate", (event) => {
       // The pages open right now loaded before this worker controlled them: keep a copy.
       const cache = await caches.open(CACHE);
       const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      await Promise.all(
-        windows
-          .map((client) => new URL(client.url))
-          .filter((url) => url.origin === self.location.origin && cacheable(url))
-          .map((url) => cache.add(url.href).catch(() => undefined))
-      );
+      const urls = windows
+        .map((client) => new URL(client.url))
+        .filter((url) => url.origin === self.location.origin && cacheable(url));
+      await Promise.all(urls.map((url) => cache.add(url.href).catch(() => undefined)));
+      await Promise.all(urls.map((url) => cacheTopics(url)));
     })()
   );
 });
+
+const ROADMAP_PAGE = /^\/roadmaps\/([a-z0-9-]+)$/;
+
+/* Every topic of the roadmap whose page is at `url` (if it is one), stored under the URLs
+ * the page fetches them from. Skipped when this content version is stored already. */
+async function cacheTopics(url) {
+  const page = ROADMAP_PAGE.exec(url.pathname);
+  if (!page) {
+    return;
+  }
+  const slug = page[1];
+  try {
+    const response = await fetch(`/api/roadmaps/${slug}/topics`);
+    if (!response.ok) {
+      return;
+    }
+    const { version, topics } = await response.json();
+    const cache = await caches.open(CACHE);
+    const urlOf = (id) => `/api/roadmaps/${slug}/topics/${id}?v=${version}`;
+    if (topics.length === 0 || (await cache.match(urlOf(topics[topics.length - 1].id)))) {
+      return;
+    }
+    await cache.add(`/api/roadmaps/${slug}/search-words?v=${version}`).catch(() => undefined);
+    await Promise.all(
+      topics.map((topic) =>
+        cache.put(
+          urlOf(topic.id),
+          new Response(JSON.stringify(topic), { headers: { "Content-Type": "application/json" } })
+        )
+      )
+    );
+  } catch (offline) {
+    // Next time the page is opened online.
+  }
+}
 
 function cacheable(url) {
   const path = url.pathname;
@@ -61,19 +101,33 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   event.respondWith(networkFirst(request));
+  if (request.mode === "navigate") {
+    event.waitUntil(cacheTopics(url));
+  }
 });
+
+/* The key a request is stored under. The app's fetch (gloo) spells a URL that has a query
+ * with a trailing "&" (`?v=…&`): one key for both spellings, the one cacheTopics writes. */
+function cacheKey(request) {
+  const url = new URL(request.url);
+  if (request.mode !== "navigate" && url.search.endsWith("&")) {
+    url.search = url.search.slice(0, -1);
+    return url.href;
+  }
+  return request;
+}
 
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
     if (response.ok && response.type === "basic") {
-      cache.put(request, response.clone());
+      cache.put(cacheKey(request), response.clone());
     }
     return response;
   } catch (offline) {
     const cached =
-      (await cache.match(request)) ||
+      (await cache.match(cacheKey(request))) ||
       (request.mode === "navigate" ? await cache.match(request, { ignoreSearch: true }) : undefined);
     if (cached) {
       return cached;

@@ -25,4 +25,5 @@ mod snapshot;
 mod storage;
 mod sync;
 mod sync_model;
+mod topics;
 mod xss;

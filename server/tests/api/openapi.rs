@@ -10,9 +10,12 @@ use crate::helpers::{spawn_app, Browser, TestApp};
 /// `utoipa_axum::routes!` from the handlers' `#[utoipa::path]`; this list is checked against
 /// both the document and the running server, so a route added, dropped or documented with
 /// the wrong method fails one side or the other.
-const OPERATIONS: [(&str, &str); 15] = [
+const OPERATIONS: [(&str, &str); 18] = [
     ("get", "/api/roadmaps"),
     ("get", "/api/roadmaps/{slug}"),
+    ("get", "/api/roadmaps/{slug}/topics"),
+    ("get", "/api/roadmaps/{slug}/topics/{id}"),
+    ("get", "/api/roadmaps/{slug}/search-words"),
     ("post", "/api/auth/signup"),
     ("post", "/api/auth/signin"),
     ("post", "/api/auth/signout"),
@@ -91,6 +94,7 @@ fn concrete(path: &str) -> String {
     path.trim_start_matches("/api")
         .replace("{slug}", "backend")
         .replace("{token}", "0123456789abcdef0123456789abcdef")
+        .replace("{id}", "dns")
 }
 
 #[tokio::test]
@@ -216,6 +220,15 @@ async fn openapi_documents_errors_security_and_the_csrf_header() {
         ("/api/auth/me", &["200", "401"][..]),
         ("/api/roadmaps/{slug}", &["200", "304", "404"][..]),
         (
+            "/api/roadmaps/{slug}/topics/{id}",
+            &["200", "304", "404"][..],
+        ),
+        ("/api/roadmaps/{slug}/topics", &["200", "304", "404"][..]),
+        (
+            "/api/roadmaps/{slug}/search-words",
+            &["200", "304", "404"][..],
+        ),
+        (
             "/api/sync/{slug}/push",
             &["200", "400", "401", "403", "404", "409", "413", "422"][..],
         ),
@@ -261,6 +274,23 @@ async fn real_responses_validate_against_their_documented_schemas() {
     check("get", "/api/roadmaps/{slug}", 200, &roadmap);
     let missing = json_of(app.get("/api/roadmaps/nope").await, 404).await;
     check("get", "/api/roadmaps/{slug}", 404, &missing);
+    let topic = json_of(app.get("/api/roadmaps/backend/topics/dns").await, 200).await;
+    check("get", "/api/roadmaps/{slug}/topics/{id}", 200, &topic);
+    let no_topic = json_of(app.get("/api/roadmaps/backend/topics/nope").await, 404).await;
+    check("get", "/api/roadmaps/{slug}/topics/{id}", 404, &no_topic);
+    let topics = json_of(app.get("/api/roadmaps/backend/topics").await, 200).await;
+    check("get", "/api/roadmaps/{slug}/topics", 200, &topics);
+    let words = json_of(app.get("/api/roadmaps/backend/search-words").await, 200).await;
+    check("get", "/api/roadmaps/{slug}/search-words", 200, &words);
+    let topic_schema = validator(
+        &document,
+        "get",
+        "/api/roadmaps/{slug}/topics/{id}",
+        Some(200),
+    );
+    let mut broken = topic.clone();
+    broken["html"] = json!(null);
+    assert!(!topic_schema.is_valid(&broken));
 
     let mut browser: Browser = app.browser();
     let guest = json_of(browser.get("/api/auth/session").await, 200).await;
