@@ -39,8 +39,9 @@ pub fn ImageExport() -> impl IntoView {
     let picture = move || -> String {
         let view = (area.get_untracked() == Area::View)
             .then(|| {
-                let screen = state.screen.get_untracked()?;
-                let visible = state.viewport.get_untracked().visible_content(screen);
+                // The part of the map not under the toolbars or the panel.
+                let area = state.visible_area()?;
+                let visible = state.viewport.get_untracked().visible_content(area);
                 Some(Rect {
                     x: visible.x,
                     y: visible.y,
