@@ -129,7 +129,12 @@ pub async fn regenerate_share(slug: &str) -> Result<ShareState, ApiFailure> {
 
 /// The server answers 204 with no body: that is success.
 pub async fn disable_share(slug: &str) -> Result<(), ApiFailure> {
-    send_json::<(), _>(Verb::Delete, &links::api::share(slug), &serde_json::json!({})).await
+    send_json::<(), _>(
+        Verb::Delete,
+        &links::api::share(slug),
+        &serde_json::json!({}),
+    )
+    .await
 }
 
 /// The signed-in user, or `None` for a guest.
@@ -363,10 +368,22 @@ mod tests {
     fn an_empty_or_non_json_answer_where_data_is_expected_is_a_typed_failure() {
         let empty = decode_success::<Me2>(200, "").unwrap_err();
         assert_eq!(empty.status(), Some(200));
-        assert!(empty.message().contains("empty answer"), "{}", empty.message());
+        assert!(
+            empty.message().contains("empty answer"),
+            "{}",
+            empty.message()
+        );
         let html = decode_success::<Me2>(200, "<html>proxy</html>").unwrap_err();
-        assert!(html.message().contains("does not understand"), "{}", html.message());
-        assert!(!html.message().contains("line 1"), "no parser internals: {}", html.message());
+        assert!(
+            html.message().contains("does not understand"),
+            "{}",
+            html.message()
+        );
+        assert!(
+            !html.message().contains("line 1"),
+            "no parser internals: {}",
+            html.message()
+        );
     }
 
     #[test]
@@ -374,7 +391,10 @@ mod tests {
         let body = r#"{"error":"conflict","message":"that name is taken"}"#;
         let failure = decode_failure(409, body);
         assert_eq!(failure.message(), "that name is taken");
-        assert_eq!(decode_failure(502, "Bad Gateway").message(), "the server answered 502");
+        assert_eq!(
+            decode_failure(502, "Bad Gateway").message(),
+            "the server answered 502"
+        );
         assert_eq!(decode_failure(500, "").status(), Some(500));
     }
 }

@@ -199,7 +199,9 @@ mod client {
     fn storage_works() -> Result<(), StorageProblem> {
         const PROBE: &str = "trailmap.storage-probe";
         let storage = storage()?;
-        storage.set_item(PROBE, "1").map_err(|error| problem_of(&error))?;
+        storage
+            .set_item(PROBE, "1")
+            .map_err(|error| problem_of(&error))?;
         storage
             .remove_item(PROBE)
             .map_err(|_| StorageProblem::Unavailable)

@@ -50,7 +50,10 @@ fn client_code_has_no_panicking_calls_on_browser_apis() {
     for dir in ["app/src", "frontend/src"] {
         rust_files(&workspace.join(dir), &mut files);
     }
-    assert!(files.len() > 10, "the client's sources were not found: {files:?}");
+    assert!(
+        files.len() > 10,
+        "the client's sources were not found: {files:?}"
+    );
     let mut report = Vec::new();
     for file in &files {
         let source = fs::read_to_string(file).expect("readable source");
@@ -76,8 +79,14 @@ fn client_code_has_no_panicking_calls_on_browser_apis() {
 #[test]
 fn the_check_sees_each_forbidden_call_and_skips_tests() {
     let source = "let a = storage.unwrap();\n// x.unwrap() in a comment\nlet b = c.expect(\"x\");\nlet d = LocalStorage::raw();\n#[cfg(test)]\nmod tests { fn f() { x.unwrap(); } }\n";
-    let lines: Vec<usize> = offences(source, FORBIDDEN).into_iter().map(|(line, _)| line).collect();
+    let lines: Vec<usize> = offences(source, FORBIDDEN)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
     assert_eq!(lines, vec![1, 3]);
-    let storage: Vec<usize> = offences(source, GLOO_STORAGE).into_iter().map(|(line, _)| line).collect();
+    let storage: Vec<usize> = offences(source, GLOO_STORAGE)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
     assert_eq!(storage, vec![4]);
 }

@@ -210,7 +210,10 @@ pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> 
         let Some(node) = roadmap.node(placed.id.as_str()) else {
             continue;
         };
-        if picture.area.is_some_and(|area| !area.intersects(&placed.rect)) {
+        if picture
+            .area
+            .is_some_and(|area| !area.intersects(&placed.rect))
+        {
             continue;
         }
         let style = card_style(placed.depth);
@@ -231,7 +234,11 @@ pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> 
             Status::Pending => svg.push_str("<g>"),
             // The map's skipped cards are faded and struck through.
             Status::Skipped => {
-                let _ = write!(svg, r#"<g data-status="{}" opacity="0.7">"#, status.as_str());
+                let _ = write!(
+                    svg,
+                    r#"<g data-status="{}" opacity="0.7">"#,
+                    status.as_str()
+                );
             }
             _ => {
                 let _ = write!(svg, r#"<g data-status="{}">"#, status.as_str());
@@ -489,7 +496,10 @@ mod tests {
     }
 
     fn roxmltree_subtree(svg: &str, range: std::ops::Range<usize>) -> String {
-        format!(r#"<svg xmlns="http://www.w3.org/2000/svg">{}</svg>"#, &svg[range])
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg">{}</svg>"#,
+            &svg[range]
+        )
     }
 
     fn picture_of(roadmap: &Roadmap, map: &MapLayout, area: Option<Rect>) -> String {
@@ -526,7 +536,11 @@ mod tests {
                 ("HTTP".to_owned(), "in_progress".to_owned()),
             ]
         );
-        assert_eq!(svg.matches("<circle ").count(), 3, "one status icon per marked card");
+        assert_eq!(
+            svg.matches("<circle ").count(),
+            3,
+            "one status icon per marked card"
+        );
         assert!(svg.contains(&format!(r#"stroke="{DONE}""#)));
         assert!(svg.contains(r#"stroke-dasharray="5 3""#));
         assert!(svg.contains(r#"text-decoration="line-through""#));
@@ -575,7 +589,10 @@ mod tests {
 
         let document = roxmltree::Document::parse(&svg).unwrap();
         let root = document.root_element();
-        assert_eq!(root.attribute("viewBox"), Some(&*format!("{} {} 400 300", area.x, area.y)));
+        assert_eq!(
+            root.attribute("viewBox"),
+            Some(&*format!("{} {} 400 300", area.x, area.y))
+        );
         assert_eq!(root.attribute("width"), Some("400"));
         let inside: Vec<String> = map
             .nodes
@@ -669,7 +686,10 @@ mod tests {
         let shown: Vec<String> = titles(&svg).iter().map(|t| squeeze(t)).collect();
         assert_eq!(
             shown,
-            [squeeze(r#"Stage <script>alert("x")</script> & 'co'"#), squeeze("a<b>&\"c'")]
+            [
+                squeeze(r#"Stage <script>alert("x")</script> & 'co'"#),
+                squeeze("a<b>&\"c'")
+            ]
         );
     }
 

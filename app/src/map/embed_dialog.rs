@@ -28,10 +28,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
         height: height.get(),
         expand: expand.get(),
         progress: progress.get(),
-        share: my_progress
-            .get()
-            .then(|| share_token.get())
-            .flatten(),
+        share: my_progress.get().then(|| share_token.get()).flatten(),
         ..Default::default()
     });
     let share_slug = slug.clone();
@@ -69,7 +66,9 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
         move |_| {
             copied.set(Some(match copy_text(&snippet()) {
                 Ok(()) => "Copied",
-                Err(()) => "This browser does not allow copying here: select the snippet and copy it",
+                Err(()) => {
+                    "This browser does not allow copying here: select the snippet and copy it"
+                }
             }));
         }
     };
@@ -194,7 +193,9 @@ fn run_scripts(container: &web_sys::HtmlDivElement) {
     #[cfg(feature = "hydrate")]
     {
         let scripts = container.get_elements_by_tag_name("script");
-        let inert: Vec<_> = (0..scripts.length()).filter_map(|i| scripts.item(i)).collect();
+        let inert: Vec<_> = (0..scripts.length())
+            .filter_map(|i| scripts.item(i))
+            .collect();
         for old in inert {
             let Some(src) = old.get_attribute("src") else {
                 continue;

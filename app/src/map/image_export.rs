@@ -208,7 +208,11 @@ mod client {
     }
 
     /// Draws the SVG at `svg_url` on a canvas and saves it as a PNG; `done` hears how it went.
-    pub fn download_png(svg_url: String, name: String, done: impl FnOnce(Result<(), String>) + 'static) {
+    pub fn download_png(
+        svg_url: String,
+        name: String,
+        done: impl FnOnce(Result<(), String>) + 'static,
+    ) {
         let Ok(image) = web_sys::HtmlImageElement::new() else {
             done(Err("this browser cannot draw images".into()));
             return;

@@ -16,8 +16,8 @@ use crate::{
     embed::EmbedOptions,
     layout, links,
     map::{
-        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox, storage_notice::StorageNotice,
-        shared_owner_line::SharedOwnerLine, topic_panel::TopicPanel,
+        map_canvas::MapCanvas, map_toolbar::MapToolbar, minimap::Minimap, search_box::SearchBox,
+        shared_owner_line::SharedOwnerLine, storage_notice::StorageNotice, topic_panel::TopicPanel,
     },
     pages::not_found::NotFound,
     roadmap::Roadmap,

@@ -22,10 +22,10 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 use trailmap_core::{
+    layout::{self, Expand, LayoutOptions},
     links,
     progress::Status,
     roadmap::Node,
-    layout::{self, Expand, LayoutOptions},
     snapshot::{escape_xml, render_picture, Picture, SnapshotTheme},
 };
 
