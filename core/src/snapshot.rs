@@ -132,6 +132,78 @@ const DONE: &str = "#2e8540";
 const IN_PROGRESS: &str = "#b7791f";
 const SKIPPED: &str = "#6b7280";
 
+/// Every themed part of a picture, by the class it carries: its fill and stroke in `palette`.
+/// The drawing writes these as presentation attributes (so a picture looks right anywhere,
+/// even where styles are forbidden) and tags the element with the class, so that a page
+/// showing a light picture inline can repaint it for a dark scheme ([`dark_scheme_css`]).
+const PAINTED: [&str; 10] = [
+    "bg",
+    "edges",
+    "spine",
+    "ink",
+    "card-stage",
+    "card-done",
+    "card-in_progress",
+    "card-pending",
+    "badge",
+    "badge-count",
+];
+
+fn paint(class: &str, colours: &Palette) -> (Option<&'static str>, Option<&'static str>) {
+    match class {
+        "bg" => (Some(colours.bg), None),
+        "edges" => (None, Some(colours.line)),
+        "spine" => (None, Some(colours.accent)),
+        "ink" => (Some(colours.text), None),
+        "card-stage" => (Some(colours.accent_soft), Some(colours.accent)),
+        "card-done" => (Some(colours.done_fill), Some(DONE)),
+        "card-in_progress" => (Some(colours.surface), Some(IN_PROGRESS)),
+        "card-pending" => (Some(colours.surface), Some(colours.line)),
+        "badge" => (Some(colours.surface), Some(colours.accent)),
+        "badge-count" => (Some(colours.muted), None),
+        _ => (None, None),
+    }
+}
+
+/// ` class="…" fill="…" stroke="…"` for a painted part.
+fn paint_attributes(svg: &mut String, class: &str, colours: &Palette) {
+    let (fill, stroke) = paint(class, colours);
+    let _ = write!(svg, r#" class="{class}""#);
+    if let Some(fill) = fill {
+        let _ = write!(svg, r#" fill="{fill}""#);
+    }
+    if let Some(stroke) = stroke {
+        let _ = write!(svg, r#" stroke="{stroke}""#);
+    }
+}
+
+/// CSS that repaints a light picture shown inline under `scope` (a selector) in the dark
+/// theme's colours when the reader's system prefers a dark scheme: the server-made shared
+/// progress page shows one picture that follows the reader's scheme.
+pub fn dark_scheme_css(scope: &str) -> String {
+    let mut css = String::from("@media (prefers-color-scheme:dark){");
+    for class in PAINTED {
+        let (fill, stroke) = paint(class, &DARK);
+        let _ = write!(css, "{scope} .{class}{{");
+        if let Some(fill) = fill {
+            let _ = write!(css, "fill:{fill};");
+        }
+        if let Some(stroke) = stroke {
+            let _ = write!(css, "stroke:{stroke};");
+        }
+        css.push('}');
+    }
+    css.push('}');
+    css
+}
+
+/// Space between a card's border and what is drawn inside it, px.
+const INSET: f64 = 12.0;
+/// The badges' column at a card's right edge (status icon over the `+ n` badge), px wide, and
+/// its distance from the border.
+const SLOT_WIDTH: f64 = 28.0;
+const SLOT_INSET: f64 = 6.0;
+
 /// `map` as a standalone SVG document with `picture`'s statuses, of the whole layout or of the
 /// area on screen (cards outside it are left out).
 pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> String {
@@ -173,39 +245,34 @@ pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> 
     num(&mut svg, left);
     svg.push_str(r#"" y=""#);
     num(&mut svg, top);
-    let _ = write!(
-        svg,
-        r#"" width="100%" height="100%" fill="{}"/>"#,
-        colours.bg
-    );
+    svg.push_str(r#"" width="100%" height="100%""#);
+    paint_attributes(&mut svg, "bg", &colours);
+    svg.push_str("/>");
 
     // Edges under the cards. Cross-links are only drawn for a selected topic on the map, and
     // a snapshot selects none.
-    let _ = write!(
-        svg,
-        r#"<g fill="none" stroke-width="2" stroke="{}">"#,
-        colours.line
-    );
+    svg.push_str(r#"<g fill="none" stroke-width="2""#);
+    paint_attributes(&mut svg, "edges", &colours);
+    svg.push('>');
     for edge in &map.edges {
-        let (stroke, width) = match edge.kind {
-            EdgeKind::Spine => (colours.accent, "4"),
-            EdgeKind::Tree => (colours.line, "2"),
+        match edge.kind {
+            EdgeKind::Spine => {
+                let _ = write!(svg, r#"<path d="{}""#, escape_xml(&edge.path));
+                paint_attributes(&mut svg, "spine", &colours);
+                svg.push_str(r#" stroke-width="4"/>"#);
+            }
+            // Tree edges take the group's stroke.
+            EdgeKind::Tree => {
+                let _ = write!(svg, r#"<path d="{}"/>"#, escape_xml(&edge.path));
+            }
             EdgeKind::Related | EdgeKind::Alternative => continue,
-        };
-        let _ = write!(
-            svg,
-            r#"<path d="{}" stroke="{stroke}" stroke-width="{width}"/>"#,
-            escape_xml(&edge.path)
-        );
+        }
     }
     svg.push_str("</g>");
 
-    let _ = write!(
-        svg,
-        r#"<g font-family="{}" fill="{}">"#,
-        escape_xml(FONT_FAMILY),
-        colours.text
-    );
+    let _ = write!(svg, r#"<g font-family="{}""#, escape_xml(FONT_FAMILY));
+    paint_attributes(&mut svg, "ink", &colours);
+    svg.push('>');
     for placed in &map.nodes {
         let Some(node) = roadmap.node(placed.id.as_str()) else {
             continue;
@@ -224,11 +291,11 @@ pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> 
         } else {
             (picture.status)(placed.id.as_str())
         };
-        let (fill, stroke) = match status {
-            _ if stage => (colours.accent_soft, colours.accent),
-            Status::Done => (colours.done_fill, DONE),
-            Status::InProgress => (colours.surface, IN_PROGRESS),
-            Status::Pending | Status::Skipped => (colours.surface, colours.line),
+        let paint = match status {
+            _ if stage => "card-stage",
+            Status::Done => "card-done",
+            Status::InProgress => "card-in_progress",
+            Status::Pending | Status::Skipped => "card-pending",
         };
         match status {
             Status::Pending => svg.push_str("<g>"),
@@ -257,18 +324,29 @@ pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> 
         } else {
             ""
         };
-        let _ = write!(
-            svg,
-            r#"" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="1.5"{dashes}/>"#
-        );
+        svg.push_str(r#"" rx="8""#);
+        paint_attributes(&mut svg, paint, &colours);
+        let _ = write!(svg, r#" stroke-width="1.5"{dashes}/>"#);
         let strike = if status == Status::Skipped {
             r#" text-decoration="line-through""#
         } else {
             ""
         };
+        // The picture has no checkbox: the title is centred in the card, clear of its border
+        // by `INSET` and of the badge column when there are badges (the layout sized the card
+        // for the title plus the map's checkbox and icon slots, so there is room on both
+        // sides). Centred by the renderer, not by an estimate: a wider or narrower font keeps
+        // equal room on both sides.
+        let collapsed = placed.has_children && !placed.expanded;
+        let status_icon = status != Status::Pending;
+        let text_right = if collapsed || status_icon {
+            rect.right() - SLOT_INSET - SLOT_WIDTH - 4.0
+        } else {
+            rect.right() - INSET
+        };
         let _ = write!(
             svg,
-            r#"<text font-size="{}" font-weight="{}"{strike}>"#,
+            r#"<text font-size="{}" font-weight="{}" text-anchor="middle"{strike}>"#,
             style.font_size, style.font_weight
         );
         for (i, line) in wrap_title(&node.title, placed.depth).iter().enumerate() {
@@ -278,67 +356,80 @@ pub fn render_picture(roadmap: &Roadmap, map: &MapLayout, picture: &Picture) -> 
                 + i as f64 * style.line_height
                 + (style.line_height + style.font_size * 0.7) / 2.0;
             svg.push_str(r#"<tspan x=""#);
-            num(&mut svg, rect.x + style.padding_left);
+            num(&mut svg, (rect.x + INSET + text_right) / 2.0);
             svg.push_str(r#"" y=""#);
             num(&mut svg, baseline);
             let _ = write!(svg, r#"">{}</tspan>"#, escape_xml(line));
         }
         svg.push_str("</text>");
-        if placed.has_children && !placed.expanded {
-            collapsed_badge(&mut svg, placed.rect, node.children.len(), &colours);
+        // The badge column: the status icon over the `+ n` badge, or either one centred.
+        let slot_x = rect.right() - SLOT_INSET - SLOT_WIDTH / 2.0;
+        let middle = rect.center().1;
+        let (icon_y, badge_y) = if collapsed && status_icon {
+            (middle - 9.0, middle + 8.5)
+        } else {
+            (middle, middle)
+        };
+        if collapsed {
+            collapsed_badge(&mut svg, (slot_x, badge_y), node.children.len(), &colours);
         }
-        status_badge(&mut svg, placed.rect, status);
+        status_badge(&mut svg, (slot_x, icon_y), status);
         svg.push_str("</g>");
     }
     svg.push_str("</g></svg>");
     svg
 }
 
-/// The map's status icon on a card's top edge (the colour is never the only sign).
-fn status_badge(svg: &mut String, rect: Rect, status: Status) {
+/// The map's status icon, centred on `centre` (the colour is never the only sign).
+fn status_badge(svg: &mut String, centre: (f64, f64), status: Status) {
     let (colour, glyph) = match status {
         Status::Pending => return,
         Status::InProgress => (IN_PROGRESS, "◐"),
         Status::Done => (DONE, "✓"),
         Status::Skipped => (SKIPPED, "⤼"),
     };
-    let (cx, cy) = (rect.right() - 13.0, rect.y);
+    let (cx, cy) = centre;
     svg.push_str(r#"<circle cx=""#);
     num(svg, cx);
     svg.push_str(r#"" cy=""#);
     num(svg, cy);
-    let _ = write!(svg, r#"" r="9" fill="{colour}"/><text x=""#);
+    let _ = write!(svg, r#"" r="{BADGE_RADIUS}" fill="{colour}"/><text x=""#);
     num(svg, cx);
     svg.push_str(r#"" y=""#);
-    num(svg, cy + 4.0);
+    num(svg, cy + 3.5);
     let _ = write!(
         svg,
-        r##"" font-size="11" text-anchor="middle" fill="#ffffff"><title>{}</title>{glyph}</text>"##,
+        r##"" font-size="10" text-anchor="middle" fill="#ffffff"><title>{}</title>{glyph}</text>"##,
         status.label()
     );
 }
 
-/// The map's `+ n` badge on the right edge of a collapsed card.
-fn collapsed_badge(svg: &mut String, rect: layout::Rect, children: usize, colours: &Palette) {
-    let (cx, cy) = (rect.right(), rect.center().1);
+/// Radius of the status icon, px.
+const BADGE_RADIUS: f64 = 7.5;
+/// The `+ n` badge, px.
+const COUNT_BADGE: (f64, f64) = (SLOT_WIDTH, 15.0);
+
+/// The map's `+ n` badge of a collapsed card, centred on `centre`.
+fn collapsed_badge(svg: &mut String, centre: (f64, f64), children: usize, colours: &Palette) {
+    let (cx, cy) = centre;
+    let (width, height) = COUNT_BADGE;
     svg.push_str(r#"<rect x=""#);
-    num(svg, cx - 14.0);
+    num(svg, cx - width / 2.0);
     svg.push_str(r#"" y=""#);
-    num(svg, cy - 10.0);
+    num(svg, cy - height / 2.0);
     let _ = write!(
         svg,
-        r#"" width="28" height="20" rx="10" fill="{}" stroke="{}" stroke-width="1.5"/>"#,
-        colours.surface, colours.accent
+        r#"" width="{width}" height="{height}" rx="{}""#,
+        height / 2.0
     );
-    svg.push_str(r#"<text x=""#);
+    paint_attributes(svg, "badge", colours);
+    svg.push_str(r#" stroke-width="1.5"/><text x=""#);
     num(svg, cx);
     svg.push_str(r#"" y=""#);
-    num(svg, cy + 4.0);
-    let _ = write!(
-        svg,
-        r#"" font-size="11" text-anchor="middle" fill="{}">+{children}</text>"#,
-        colours.muted
-    );
+    num(svg, cy + 3.5);
+    svg.push_str(r#"" font-size="10" text-anchor="middle""#);
+    paint_attributes(svg, "badge-count", colours);
+    let _ = write!(svg, ">+{children}</text>");
 }
 
 fn num(out: &mut String, value: f64) {
@@ -664,6 +755,137 @@ mod tests {
             assert!((card.0 - r.x).abs() < 0.06 && (card.1 - r.y).abs() < 0.06);
             assert_eq!((card.2, card.3), (r.width, r.height));
         }
+    }
+
+    #[test]
+    fn titles_and_badges_keep_clear_of_the_card_edges() {
+        let roadmap = backend();
+        let expanded = Expand::Level(1).expanded(&roadmap);
+        let map = layout::layout_roadmap(&roadmap, &expanded, &LayoutOptions::default());
+        let svg = picture_of(&roadmap, &map, None);
+        let document = roxmltree::Document::parse(&svg).unwrap();
+        let number =
+            |n: roxmltree::Node, name: &str| -> f64 { n.attribute(name).unwrap().parse().unwrap() };
+
+        let mut cards = 0;
+        for group in document.descendants().filter(|n| n.has_tag_name("g")) {
+            let Some(card) = group
+                .children()
+                .find(|n| n.has_tag_name("rect") && n.attribute("rx") == Some("8"))
+            else {
+                continue;
+            };
+            cards += 1;
+            let (x, y) = (number(card, "x"), number(card, "y"));
+            let (right, bottom) = (x + number(card, "width"), y + number(card, "height"));
+            let text = group
+                .children()
+                .find(|n| n.has_tag_name("text") && n.children().any(|c| c.has_tag_name("tspan")))
+                .unwrap();
+            let stage = text.attribute("font-weight") == Some("600");
+            let style = card_style(if stage { 0 } else { 1 });
+            assert_eq!(text.attribute("text-anchor"), Some("middle"));
+            // The badges: each inside the card, 2 px or more from its border.
+            let mut badge_left = right;
+            for badge in group.children().filter(|n| n.has_tag_name("circle")) {
+                let (cx, cy, r) = (number(badge, "cx"), number(badge, "cy"), number(badge, "r"));
+                assert!(
+                    cx - r >= x + 2.0 && cx + r <= right - 2.0,
+                    "{cx} in {x}..{right}"
+                );
+                assert!(
+                    cy - r >= y + 1.0 && cy + r <= bottom - 1.0,
+                    "{cy} in {y}..{bottom}"
+                );
+                badge_left = badge_left.min(cx - r);
+            }
+            for badge in group
+                .children()
+                .filter(|n| n.has_tag_name("rect") && n.attribute("rx") != Some("8"))
+            {
+                let (bx, by) = (number(badge, "x"), number(badge, "y"));
+                let (bw, bh) = (number(badge, "width"), number(badge, "height"));
+                assert!(
+                    bx >= x + 2.0 && bx + bw <= right - 2.0,
+                    "badge {bx} in {x}..{right}"
+                );
+                assert!(
+                    by >= y + 1.0 && by + bh <= bottom - 1.0,
+                    "badge {by} in {y}..{bottom}"
+                );
+                badge_left = badge_left.min(bx);
+            }
+            // Each line, at its estimated (generous) width, centred: 8 px or more from the
+            // card's border and 4 px or more from the badges; baselines inside the card.
+            for line in text.children().filter(|c| c.has_tag_name("tspan")) {
+                let half = layout::text_width(line.text().unwrap(), &style) / 2.0;
+                let centre = number(line, "x");
+                let title = line.text().unwrap();
+                assert!(
+                    centre - half >= x + 8.0,
+                    "{title}: starts at {} in {x}..{right}",
+                    centre - half
+                );
+                let limit = if badge_left < right {
+                    badge_left - 4.0
+                } else {
+                    right - 8.0
+                };
+                assert!(
+                    centre + half <= limit,
+                    "{title}: ends at {} in {x}..{right}, badges from {badge_left}",
+                    centre + half
+                );
+                let baseline = number(line, "y");
+                assert!(
+                    baseline - style.font_size * 0.8 >= y + 4.0 && baseline + 4.0 <= bottom,
+                    "{title}"
+                );
+            }
+        }
+        assert_eq!(cards, map.nodes.len());
+    }
+
+    #[test]
+    fn dark_scheme_css_repaints_every_painted_part_in_the_dark_colours() {
+        let roadmap = backend();
+        let expanded = Expand::Level(1).expanded(&roadmap);
+        let map = layout::layout_roadmap(&roadmap, &expanded, &LayoutOptions::default());
+        let light = render_picture(
+            &roadmap,
+            &map,
+            &Picture {
+                theme: SnapshotTheme::Light,
+                status: &|id| {
+                    if id == "dns" {
+                        Status::Done
+                    } else {
+                        Status::Pending
+                    }
+                },
+                area: None,
+            },
+        );
+        let css = dark_scheme_css(".map svg");
+        assert!(css.starts_with("@media (prefers-color-scheme:dark){"));
+        for class in PAINTED {
+            let used = light.contains(&format!(r#"class="{class}""#));
+            // Everything but the in-progress card is in this picture.
+            assert!(used || class == "card-in_progress", "{class} unused");
+            let (fill, stroke) = paint(class, &DARK);
+            if let Some(fill) = fill {
+                assert!(
+                    css.contains(&format!(".map svg .{class}{{fill:{fill};")),
+                    "{class}"
+                );
+            }
+            if let Some(stroke) = stroke {
+                assert!(css.contains(&format!("stroke:{stroke};")), "{class}");
+            }
+        }
+        // The light picture itself still carries its colours as attributes.
+        assert!(light.contains(&format!(r#"class="bg" fill="{}""#, LIGHT.bg)));
+        assert!(!light.contains(DARK.bg));
     }
 
     #[test]

@@ -60,6 +60,18 @@ test("a shared link shows the learner's statuses read-only to a stranger and fol
   await shared.reload();
   await expect(shared.locator('li[data-topic="dns"]')).toHaveAttribute("data-status", "done");
   expect(await stranger.cookies()).toEqual([]);
+
+  // The picture follows the reader's colour scheme, like the page around it.
+  const paint = () =>
+    shared.locator(".map svg").evaluate((svg) => ({
+      background: getComputedStyle(svg.querySelector(".bg")!).fill,
+      card: getComputedStyle(svg.querySelector(".card-pending")!).fill,
+      ink: getComputedStyle(svg.querySelector(".ink")!).fill,
+    }));
+  await shared.emulateMedia({ colorScheme: "light" });
+  expect(await paint()).toEqual({ background: "rgb(247, 248, 250)", card: "rgb(255, 255, 255)", ink: "rgb(28, 36, 48)" });
+  await shared.emulateMedia({ colorScheme: "dark" });
+  expect(await paint()).toEqual({ background: "rgb(18, 22, 28)", card: "rgb(27, 33, 41)", ink: "rgb(230, 234, 240)" });
   await stranger.close();
 });
 

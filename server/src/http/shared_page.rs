@@ -26,7 +26,7 @@ use trailmap_core::{
     links,
     progress::Status,
     roadmap::Node,
-    snapshot::{escape_xml, render_picture, Picture, SnapshotTheme},
+    snapshot::{dark_scheme_css, escape_xml, render_picture, Picture, SnapshotTheme},
 };
 
 use crate::{error::ApiError, http::shares::open_for, AppState};
@@ -128,6 +128,7 @@ fn not_found_page() -> Response {
         StatusCode::NOT_FOUND,
         Html(document(
             "Not found — Trailmap",
+            "",
             "<h1>Nothing is shared here</h1><p>This link does not work (any more): it may have \
              been turned off or replaced by its owner.</p><p><a href=\"/\">See the roadmaps</a></p>",
         )),
@@ -202,7 +203,13 @@ fn render_page(shared: &super::shares::OpenShare<'_>) -> String {
         body.push_str("</ul>");
     }
     body.push_str("</section>");
-    document(&format!("{} — {title} roadmap — Trailmap", name), &body)
+    // One picture, drawn light and repainted by the page's CSS when the reader's system
+    // prefers dark (like the rest of the page).
+    document(
+        &format!("{} — {title} roadmap — Trailmap", name),
+        &dark_scheme_css(".map svg"),
+        &body,
+    )
 }
 
 fn status_symbol(status: Status) -> &'static str {
@@ -214,13 +221,13 @@ fn status_symbol(status: Status) -> &'static str {
     }
 }
 
-/// The HTML around a body (`title` already escaped).
-fn document(title: &str, body: &str) -> String {
+/// The HTML around a body (`title` already escaped), with `extra_style` after the page's own.
+fn document(title: &str, extra_style: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"robots\" content=\"{NOINDEX}\"><meta name=\"referrer\" content=\"no-referrer\">\
-         <title>{title}</title><style>{STYLE}</style></head>\
+         <title>{title}</title><style>{STYLE}{extra_style}</style></head>\
          <body><main class=\"shared\">{body}</main></body></html>"
     )
 }

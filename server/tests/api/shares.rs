@@ -140,6 +140,10 @@ async fn the_shared_page_follows_new_marks() {
     let before = app.get(page).await.text().await.unwrap();
     assert!(before.contains(r#"data-topic="http" data-status="pending""#));
     assert!(before.contains("A Trailmap learner"), "the default name");
+    // One picture, light by its attributes, repainted when the reader prefers dark.
+    assert_eq!(before.matches("<svg ").count(), 1);
+    assert!(before.contains(r##"class="bg" fill="#f7f8fa""##));
+    assert!(before.contains("@media (prefers-color-scheme:dark){.map svg .bg{fill:#12161c;}"));
 
     let now = crate::sync::now_millis();
     push(&mut alice, DEVICE, vec![status(1, "http", "done", now)]).await;
