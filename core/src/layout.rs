@@ -1101,6 +1101,38 @@ mod tests {
     }
 
     #[test]
+    fn an_upright_screen_gets_the_room_a_width_limited_fit_would_leave_empty() {
+        let map = backend();
+        let laptop = layout_roadmap(&map, &initially_expanded(&map), &LayoutOptions::default());
+        // A 390 x 844 phone's visible map (less the toolbars) is about 0.6 wide per 1 high.
+        let phone_options = LayoutOptions {
+            aspect: 0.6,
+            ..LayoutOptions::default()
+        };
+        let phone = layout_roadmap(&map, &initially_expanded(&map), &phone_options);
+        assert_no_overlap(&phone);
+        assert_edges_join_visible_nodes(&phone);
+        assert_trail_invariants(&phone);
+        // Fewer columns than on a laptop, and the map takes the screen's shape: Fit is limited
+        // by both sides at once rather than leaving bands above and below.
+        let columns = |l: &MapLayout| l.stages.iter().map(|a| a.column).max().unwrap() + 1;
+        assert!(columns(&phone) < columns(&laptop));
+        let shape = phone.bounds.width / phone.bounds.height;
+        assert!((0.5..=0.66).contains(&shape), "{shape}");
+        // The room goes to the stages: on a 374 x 640 visible area each stage's label box is
+        // at least 64 px high on screen after Fit, room for a two-line landmark.
+        let fit = (374.0 / phone.bounds.width).min(640.0 / phone.bounds.height);
+        for area in &phone.stages {
+            assert!(area.label.height * fit >= 64.0, "{area:?} at {fit}");
+        }
+        // Expanding keeps the columns and the room.
+        let full = layout_roadmap(&map, &all_expandable(&map), &phone_options);
+        assert_trail_invariants(&full);
+        let column_of = |l: &MapLayout| l.stages.iter().map(|a| a.column).collect::<Vec<_>>();
+        assert_eq!(column_of(&full), column_of(&phone));
+    }
+
+    #[test]
     fn a_strip_is_one_column_with_every_child_right_of_its_parent() {
         let map = backend();
         let options = LayoutOptions::strip();

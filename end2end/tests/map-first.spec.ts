@@ -153,17 +153,24 @@ for (const [device, size] of [
 
       const { k } = await view(page);
       console.log(`${device}: Fit zoom ${Math.round(k * 100)} %`);
+      // Each label whole: its title not clamped or cut, its count and bar inside the plate
+      // (a plate too big for its stage's room is cut by its box, not drawn over a neighbour:
+      // so a cut part is the sign of a label that does not fit), and inside the visible area.
       const labels = await page.locator(".landmark-plate").evaluateAll((els) =>
         els.map((el) => {
-          const r = el.getBoundingClientRect();
-          const title = el.querySelector(".landmark-title")!;
+          const box = (e: Element) => {
+            const r = e.getBoundingClientRect();
+            return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+          };
+          const title = el.querySelector(".landmark-title")! as HTMLElement;
+          const plate = el as HTMLElement;
           return {
             text: title.textContent,
             font: parseFloat(getComputedStyle(title).fontSize),
-            left: r.left,
-            top: r.top,
-            right: r.right,
-            bottom: r.bottom,
+            ...box(el),
+            titleCut: title.scrollHeight > title.clientHeight + 1 || title.scrollWidth > title.clientWidth + 1,
+            plateCut: plate.scrollHeight > plate.clientHeight + 1 || plate.scrollWidth > plate.clientWidth + 1,
+            parts: Array.from(el.children).map(box),
           };
         }),
       );
@@ -171,6 +178,10 @@ for (const [device, size] of [
       for (const label of labels) {
         expect(label.font * k, `${label.text} renders at ${label.font * k}px`).toBeGreaterThanOrEqual(12);
         expect(label.right - label.left).toBeGreaterThan(0);
+        expect(label.titleCut, `${label.text}: title cut`).toBe(false);
+        expect(label.plateCut, `${label.text}: plate cut`).toBe(false);
+        for (const part of label.parts) expectInside(part, label, `${label.text}: part of the label`);
+        expectInside(label, area, `${label.text}: label`);
       }
       for (let i = 0; i < labels.length; i++) {
         for (let j = i + 1; j < labels.length; j++) {
@@ -648,6 +659,12 @@ test.describe("screenshots", () => {
         });
         const page = await context.newPage();
         await openMap(page);
+        // A phone opens on the overview: a tap on the first stage zooms in on it.
+        if ((await view(page)).k < 1) {
+          await page.locator(".node-card.stage").first().click();
+          await settle(page);
+          expect((await view(page)).k).toBeGreaterThanOrEqual(1);
+        }
         await page.screenshot({ path: `screenshots/${device}-${theme}-zoomed-in.png` });
         await fit(page);
         await page.screenshot({ path: `screenshots/${device}-${theme}-overview.png` });
@@ -655,6 +672,9 @@ test.describe("screenshots", () => {
         await page.screenshot({ path: `screenshots/${device}-${theme}-panel-open.png` });
         await page.locator(".progress-chip").click();
         await page.screenshot({ path: `screenshots/${device}-${theme}-details.png` });
+        await page.keyboard.press("Escape");
+        await page.getByRole("button", { name: "Outline" }).click();
+        await page.screenshot({ path: `screenshots/${device}-${theme}-outline.png` });
         await context.close();
       });
     }

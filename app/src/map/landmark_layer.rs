@@ -5,8 +5,10 @@ use crate::contexts::{map_state::MapState, progress::ProgressState};
 /// The stages as landmarks for the overview (shown by the stylesheet below the overview
 /// zoom): each stage's title with its settled/total count and a bar, drawn at a constant
 /// size on screen (`--k`) inside the stage's label box from the layout. Label boxes come from
-/// areas that never intersect, so labels never overlap at any zoom. Decorative for assistive
-/// technology: the tree items already say all of it.
+/// areas that never intersect, so labels never overlap at any zoom. Each label is numbered
+/// with its place on the trail, so the order reads even where the trail runs under the labels
+/// (a phone's narrow columns). Decorative for assistive technology: the tree items already
+/// say all of it.
 #[component]
 pub fn LandmarkLayer() -> impl IntoView {
     let state = expect_context::<MapState>();
@@ -16,7 +18,8 @@ pub fn LandmarkLayer() -> impl IntoView {
             layout
                 .stages
                 .iter()
-                .map(|area| {
+                .enumerate()
+                .map(|(step, area)| {
                     let id = area.id.clone();
                     let title = state
                         .roadmap
@@ -45,6 +48,7 @@ pub fn LandmarkLayer() -> impl IntoView {
                             )
                         >
                             <div class="landmark-plate">
+                                <span class="landmark-step">{step + 1}</span>
                                 <span class="landmark-title">{title}</span>
                                 {move || {
                                     counts()

@@ -228,7 +228,8 @@ fn RoadmapView(outline: RoadmapOutline, origin: Option<String>) -> impl IntoView
                 hidden=move || !outline.get()
             >
                 // The intro's own headings are h3: this one keeps the page's order h1 > h2 > h3.
-                <h2 class="visually-hidden">"About this roadmap"</h2>
+                // Shown, not only read out: sighted readers get the same outline of the page.
+                <h2 class="intro-heading">"About this roadmap"</h2>
                 <div class="intro" inner_html=roadmap.intro_html.clone()></div>
                 <OutlineView roadmap=roadmap.clone() shown=outline />
             </nav>

@@ -181,11 +181,17 @@ pub(super) fn arrange(
         }
     }
 
-    let columns = plan_columns(
-        &estimates[..estimates.len().min(roots.len())],
-        roots.len(),
-        options,
-    );
+    let estimates = &estimates[..estimates.len().min(roots.len())];
+    let columns = plan_columns(estimates, roots.len(), options);
+    // Room left by a screen taller than the map: shared out around each cluster.
+    for (e, extra) in
+        extents
+            .iter_mut()
+            .zip(spare_height(estimates, roots.len(), &columns, options))
+    {
+        e.top -= extra / 2.0;
+        e.bottom += extra / 2.0;
+    }
 
     // Columns left to right; within a column, clusters stacked in visual order.
     let mut positions = vec![(0.0, 0.0); n];
@@ -341,42 +347,13 @@ pub(super) fn plan_columns(
     if count == 0 {
         return Vec::new();
     }
-    let gap = super::tidy::non_negative(options.stage_gap);
-    let column_gap = super::tidy::non_negative(options.column_gap);
-    let min_height = super::tidy::non_negative(options.min_cluster_height);
-    let aspect = if options.aspect.is_finite() && options.aspect > 0.0 {
-        options.aspect
-    } else {
-        1.0
-    };
-    let estimate = |s: usize| estimates.get(s).copied().unwrap_or_default();
-    // A cluster's height in its column, gap included.
-    let heights: Vec<f64> = (0..count)
-        .map(|s| super::tidy::non_negative(estimate(s).height).max(min_height) + gap)
-        .collect();
+    let aspect = screen_aspect(options);
+    let heights = stacked_heights(estimates, count, options);
     let max_columns = count.min(options.max_columns.max(1));
     let mut best: Option<(f64, Vec<std::ops::Range<usize>>)> = None;
     for wanted in 1..=max_columns {
         let columns = balance(&heights, wanted);
-        let width = columns
-            .iter()
-            .map(|range| {
-                let left = range
-                    .clone()
-                    .map(|s| super::tidy::non_negative(estimate(s).half_left))
-                    .fold(0.0, f64::max);
-                let right = range
-                    .clone()
-                    .map(|s| super::tidy::non_negative(estimate(s).half_right))
-                    .fold(0.0, f64::max);
-                left + right
-            })
-            .sum::<f64>()
-            + column_gap * (columns.len() - 1) as f64;
-        let height = columns
-            .iter()
-            .map(|range| heights[range.clone()].iter().sum::<f64>())
-            .fold(0.0, f64::max);
+        let (width, height) = planned_extent(estimates, &heights, &columns, options);
         let score = (aspect / width.max(1.0)).min(1.0 / height.max(1.0));
         if best
             .as_ref()
@@ -386,6 +363,90 @@ pub(super) fn plan_columns(
         }
     }
     best.map(|(_, columns)| columns).unwrap_or_default()
+}
+
+/// Extra height (px) each stage's region gets so that the default view fills a screen of
+/// `options.aspect` that it would otherwise only fill across: when the planned map is wider
+/// than the screen's shape (a phone held upright), Fit is limited by the width and leaves
+/// empty bands above and below; that room is shared out evenly among the stages of each
+/// column instead, so every stage (and its landmark label) gets more height on screen. Zero
+/// for a map limited by its height (a laptop). Like the columns, planned on the default view
+/// only, so expanding a node never changes it.
+pub(super) fn spare_height(
+    estimates: &[ClusterEstimate],
+    count: usize,
+    columns: &[std::ops::Range<usize>],
+    options: &LayoutOptions,
+) -> Vec<f64> {
+    let mut extra = vec![0.0; count];
+    if columns.is_empty() {
+        return extra;
+    }
+    let heights = stacked_heights(estimates, count, options);
+    let (width, height) = planned_extent(estimates, &heights, columns, options);
+    let target = width / screen_aspect(options);
+    if target.is_nan() || target <= height {
+        return extra;
+    }
+    for range in columns {
+        let column: f64 = heights[range.clone()].iter().sum();
+        let share = (target - column) / range.len().max(1) as f64;
+        for s in range.clone() {
+            extra[s] = share;
+        }
+    }
+    extra
+}
+
+fn screen_aspect(options: &LayoutOptions) -> f64 {
+    if options.aspect.is_finite() && options.aspect > 0.0 {
+        options.aspect
+    } else {
+        1.0
+    }
+}
+
+/// Each stage's planned height in its column, the gap below it included.
+fn stacked_heights(
+    estimates: &[ClusterEstimate],
+    count: usize,
+    options: &LayoutOptions,
+) -> Vec<f64> {
+    let gap = super::tidy::non_negative(options.stage_gap);
+    let min_height = super::tidy::non_negative(options.min_cluster_height);
+    (0..count)
+        .map(|s| {
+            let estimate = estimates.get(s).copied().unwrap_or_default();
+            super::tidy::non_negative(estimate.height).max(min_height) + gap
+        })
+        .collect()
+}
+
+/// The planned map's width and height (its tallest column) for a split into `columns`.
+fn planned_extent(
+    estimates: &[ClusterEstimate],
+    heights: &[f64],
+    columns: &[std::ops::Range<usize>],
+    options: &LayoutOptions,
+) -> (f64, f64) {
+    let column_gap = super::tidy::non_negative(options.column_gap);
+    let estimate = |s: usize| estimates.get(s).copied().unwrap_or_default();
+    let reach = |range: &std::ops::Range<usize>, side: fn(&ClusterEstimate) -> f64| {
+        range
+            .clone()
+            .map(|s| super::tidy::non_negative(side(&estimate(s))))
+            .fold(0.0, f64::max)
+    };
+    let width = columns
+        .iter()
+        .map(|range| reach(range, |e| e.half_left) + reach(range, |e| e.half_right))
+        .sum::<f64>()
+        + column_gap * columns.len().saturating_sub(1) as f64;
+    let height = columns
+        .iter()
+        .map(|range| heights[range.clone()].iter().sum::<f64>())
+        .fold(0.0, f64::max);
+    (width, height)
 }
 
 /// Contiguous ranges of `heights`, at most `wanted` of them, with the tallest as short as a
@@ -468,6 +529,32 @@ mod tests {
         assert!(w.len() > t.len(), "{w:?} vs {t:?}");
         assert!(w.len() >= 3);
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn spare_height_fills_an_upright_screen_and_leaves_a_wide_one_alone() {
+        let estimates = vec![estimate(400.0); 6];
+        let wide = LayoutOptions {
+            aspect: 2.0,
+            ..LayoutOptions::default()
+        };
+        // One column 600 px wide and 2,688 px high: limited by its height.
+        assert!(spare_height(&estimates, 6, &[0..6], &wide)
+            .iter()
+            .all(|&e| e == 0.0));
+        // Two columns of 3 x 448 px, 1,256 px wide, on a 0.5 screen: 2,512 px high, so each
+        // column gets 1,168 px more, 389.3 per stage.
+        let tall = LayoutOptions {
+            aspect: 0.5,
+            ..LayoutOptions::default()
+        };
+        let two = vec![0..3, 3..6];
+        let extra = spare_height(&estimates, 6, &two, &tall);
+        assert_eq!(extra.len(), 6);
+        for e in extra {
+            assert!((e - 1168.0 / 3.0).abs() < 1e-9, "{e}");
+        }
+        assert!(spare_height(&estimates, 0, &[], &tall).is_empty());
     }
 
     #[test]
