@@ -180,16 +180,24 @@ impl ProgressState {
             // Storage went away (or never was): what is in memory stays.
             return;
         }
-        let mut local = match stored.ok().flatten() {
-            Some(raw) => LocalProgress::from_json(&raw, &slug).unwrap_or_else(|problem| {
-                leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
-                LocalProgress::new(&slug, &storage::new_device_id())
-            }),
-            None => LocalProgress::new(&slug, &storage::new_device_id()),
+        // A first visit (or unreadable progress) saves at once, which also tells whether this
+        // browser keeps what is written; stored progress is saved again only if reconciling
+        // it with the roadmap moved entries (a page load need not rewrite it).
+        let (mut local, fresh) = match stored.ok().flatten() {
+            Some(raw) => match LocalProgress::from_json(&raw, &slug) {
+                Ok(local) => (local, false),
+                Err(problem) => {
+                    leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
+                    (LocalProgress::new(&slug, &storage::new_device_id()), true)
+                }
+            },
+            None => (LocalProgress::new(&slug, &storage::new_device_id()), true),
         };
         let reconciliation = self.roadmap.with_value(|r| local.reconcile(r));
+        if fresh || !reconciliation.renamed.is_empty() {
+            self.save(&storage_key(&slug), &local);
+        }
         self.reconciliation.set(reconciliation);
-        self.save(&storage_key(&slug), &local);
         self.local.set(Some(local));
     }
 
