@@ -1,7 +1,7 @@
 // Where hydration time goes: loads a page with the CPU throttled, records a V8 CPU profile
 // from navigation to `main[data-hydrated=true]`, and prints the functions with the most self
 // time (wasm functions keep their names only in a build made with `wasm-bindgen --keep-debug`;
-// see .ci/profile). Never pass/fail.
+// see the README's Benchmarks). Never pass/fail.
 //
 //   node bench/profile.mjs [path] [throttle]      BASE_URL defaults to http://127.0.0.1:3000
 import { BASE, hydratedAt, launchChromium, throttledPage } from "./common.mjs";

@@ -9,7 +9,7 @@ const path = process.argv[2] ?? "/roadmaps/backend";
 const throttle = Number(process.argv[3] ?? 4);
 
 const browser = await launchChromium();
-const { context, page, cdp } = await throttledPage(browser, throttle);
+const { page } = await throttledPage(browser, throttle);
 await browser.startTracing(page, {
   categories: ["devtools.timeline", "v8.execute", "blink.user_timing", "loading", "v8"],
 });

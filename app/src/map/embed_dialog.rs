@@ -50,8 +50,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
 
     // The dialog's form is built the first time it opens, then kept (with its choices): a
     // closed dialog is nothing a reader can use, so the page neither renders nor hydrates it.
-    let built =
-        Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || is_open.get());
+    let built = super::shown_once(move || is_open.get());
     let open = move |_| {
         if let Some(dialog) = dialog.get_untracked() {
             copied.set(None);
