@@ -4,6 +4,7 @@
 // see the README's Benchmarks). Never pass/fail.
 //
 //   node bench/profile.mjs [path] [throttle]      BASE_URL defaults to http://127.0.0.1:3000
+import { writeFileSync } from "node:fs";
 import { BASE, hydratedAt, launchChromium, throttledPage } from "./common.mjs";
 
 const path = process.argv[2] ?? "/roadmaps/backend";
@@ -41,6 +42,7 @@ await cdp.send("Profiler.start");
 await page.goto(BASE + path);
 await hydratedAt(page);
 const { profile } = await cdp.send("Profiler.stop");
+if (process.env.PROFILE_SAVE) writeFileSync(process.env.PROFILE_SAVE, JSON.stringify(profile));
 const timing = await page.evaluate(() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const res = performance.getEntriesByType("resource").map((r) => [r.name.replace(/^.*\//, ""), Math.round(r.responseEnd)]);

@@ -61,16 +61,17 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
     let mark = {
         let id = id.clone();
         Memo::new(move |_| {
-            progress.map_or((Status::Pending, false), |progress| {
-                (
-                    progress.status(&id).unwrap_or_default(),
-                    progress.note(&id).is_some(),
-                )
-            })
+            progress
+                .and_then(|progress| {
+                    progress
+                        .marks
+                        .with(|marks| marks.as_ref().and_then(|m| m.get(&id)).copied())
+                })
+                .unwrap_or_default()
         })
     };
     // The status when it is not plain pending (what the card shows a mark for).
-    let marked = move || Some(mark.get().0).filter(|s| *s != Status::Pending);
+    let marked = move || Some(mark.get().status).filter(|s| *s != Status::Pending);
     let flags = {
         let id = id.clone();
         Memo::new(move |_| CardFlags::of(&state, &id))
@@ -194,7 +195,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                             class="done-box"
                             tabindex="-1"
                             aria-label=label
-                            prop:checked=move || mark.get().0 == Status::Done
+                            prop:checked=move || mark.get().status == Status::Done
                         />
                     }
                 })}
@@ -220,7 +221,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             }}
             {move || {
                 mark.get()
-                    .1
+                    .has_note
                     .then(|| {
                         view! {
                             <span
