@@ -38,6 +38,13 @@ use crate::{
     roadmap::NodeId,
 };
 
+/// True from the first time `shown` is, for good: what a closed menu, dialog or hidden view
+/// holds is built when it is first opened and then kept (with its state), instead of being
+/// rendered and hydrated with the page although nobody can see or use it yet.
+pub fn shown_once(shown: impl Fn() -> bool + Send + Sync + 'static) -> Memo<bool> {
+    Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || shown())
+}
+
 /// Opens topic `id` from anywhere on a map (search, "Next topic", a host page's message):
 /// expands its ancestors, asks for it to be centred in the visible area once the panel is
 /// open (see [`follow_selection`]), and navigates to its address (`links` keeps an embed

@@ -210,6 +210,42 @@ impl MapLayout {
     pub fn find(&self, id: &str) -> Option<&PlacedNode> {
         self.nodes.iter().find(|node| node.id.as_str() == id)
     }
+
+    /// Every edge of one kind as a single SVG path `d` (the subpaths one after the other): the
+    /// map draws the spine and the tree as one element each instead of one per edge.
+    pub fn joined_path(&self, kind: EdgeKind) -> String {
+        let mut out = String::new();
+        for edge in self.edges.iter().filter(|edge| edge.kind == kind) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&edge.path);
+        }
+        out
+    }
+}
+
+/// Rectangles as one SVG path `d` (`M x y h w v h h -w z` each, in tenths): a minimap draws a
+/// whole roadmap with one element per kind of mark.
+pub fn rects_path(rects: impl IntoIterator<Item = Rect>) -> String {
+    let mut out = String::new();
+    for r in rects {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('M');
+        push_num(&mut out, r.x);
+        out.push(' ');
+        push_num(&mut out, r.y);
+        out.push('h');
+        push_num(&mut out, r.width);
+        out.push('v');
+        push_num(&mut out, r.height);
+        out.push('h');
+        push_num(&mut out, -r.width);
+        out.push('z');
+    }
+    out
 }
 
 /// Index of every node by id (first one wins if an id repeats).
@@ -649,6 +685,55 @@ mod tests {
         crate::content::load_roadmap_dir(dir).unwrap_or_else(|errors| {
             panic!("backend roadmap does not load: {errors:#?}");
         })
+    }
+
+    #[test]
+    fn joined_path_holds_every_edge_of_its_kind_and_no_other() {
+        let map = backend();
+        let layout = layout_roadmap(&map, &initially_expanded(&map), &LayoutOptions::default());
+        for kind in [EdgeKind::Spine, EdgeKind::Tree] {
+            let edges: Vec<&Edge> = layout.edges.iter().filter(|e| e.kind == kind).collect();
+            assert!(!edges.is_empty(), "{kind:?}");
+            let joined = layout.joined_path(kind);
+            // Each edge's path starts with one move: the joined path has one per edge.
+            assert_eq!(joined.matches('M').count(), edges.len(), "{kind:?}");
+            for edge in edges {
+                assert!(joined.contains(&edge.path), "{kind:?} {}", edge.path);
+            }
+        }
+        assert!(MapLayout::default().joined_path(EdgeKind::Tree).is_empty());
+    }
+
+    #[test]
+    fn roadmap_depth_is_the_depth_the_layout_places_at() {
+        let map = backend();
+        let layout = layout_roadmap(&map, &all_expandable(&map), &LayoutOptions::default());
+        assert_eq!(layout.nodes.len(), map.nodes.len());
+        assert!(layout.nodes.iter().any(|n| n.depth >= 2));
+        for placed in &layout.nodes {
+            assert_eq!(map.depth(placed.id.as_str()), placed.depth, "{}", placed.id);
+        }
+        assert_eq!(map.depth("no-such-node"), 0);
+    }
+
+    #[test]
+    fn rects_path_draws_each_rectangle_closed() {
+        let path = rects_path([
+            Rect {
+                x: 1.0,
+                y: 2.0,
+                width: 30.5,
+                height: 4.0,
+            },
+            Rect {
+                x: 0.0,
+                y: 0.0,
+                width: 0.25,
+                height: 10.0,
+            },
+        ]);
+        assert_eq!(path, "M1 2h30.5v4h-30.5z M0 0h0.3v10h-0.3z");
+        assert_eq!(rects_path([]), "");
     }
 
     fn id(raw: &str) -> NodeId {

@@ -428,6 +428,21 @@ impl Roadmap {
         self.nodes.iter().find(|node| node.id.as_str() == id)
     }
 
+    /// How deep the node sits in the tree: 0 for a stage (and for an unknown id), 1 for its
+    /// topics, and so on. A parent chain that loops stops after every node was visited once.
+    pub fn depth(&self, id: &str) -> usize {
+        let mut depth = 0;
+        let mut node = self.node(id);
+        while let Some(parent) = node.and_then(|n| n.parent.as_ref()) {
+            if depth >= self.nodes.len() {
+                break;
+            }
+            depth += 1;
+            node = self.node(parent.as_str());
+        }
+        depth
+    }
+
     /// The node with this id, or the node that lists it as an alias.
     pub fn resolve(&self, id: &str) -> Option<&Node> {
         self.node(id).or_else(|| {

@@ -335,7 +335,7 @@ test.describe("desktop interactions", () => {
     const minimap = page.getByRole("img", { name: /Minimap/ });
     const shape = await minimap.evaluate((svg) => {
       const box = svg.getBoundingClientRect();
-      const rects = Array.from(svg.querySelectorAll("rect.mini-stage, rect.mini-topic")).map((r) =>
+      const rects = Array.from(svg.querySelectorAll(".mini-stage, .mini-topic")).map((r) =>
         r.getBoundingClientRect(),
       );
       const left = Math.min(...rects.map((r) => r.left));

@@ -15,7 +15,7 @@
 //! Personal notes ride along in the same state and the same sync; embeds never show them
 //! (`notes` is false there): an embed is someone else's page.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use leptos::{ev, prelude::*};
 
@@ -57,6 +57,9 @@ pub struct ProgressState {
     pub local: RwSignal<Option<LocalProgress>>,
     pub counts: Memo<Option<RoadmapProgress>>,
     /// Marked topics that were renamed (carried over) or no longer exist.
+    /// Each node's status and whether it has a note, computed once per change of the log
+    /// (cards look theirs up instead of searching the roadmap each); `None` while unknown.
+    pub marks: Memo<Option<HashMap<NodeId, Mark>>>,
     pub reconciliation: RwSignal<Reconciliation>,
     pub sync: RwSignal<SyncStatus>,
     /// Whether progress is saved in the browser or lives in memory for this visit.
@@ -71,6 +74,13 @@ pub struct ProgressState {
     again: StoredValue<bool>,
     /// Bumped by each change; a debounced sync runs only if no later change came.
     generation: StoredValue<u64>,
+}
+
+/// What a card shows of a node's progress.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mark {
+    pub status: Status,
+    pub has_note: bool,
 }
 
 pub fn provide_progress(roadmap: StoredValue<Arc<Roadmap>>) -> ProgressState {
@@ -105,10 +115,28 @@ fn new_state(
                 .map(|local| roadmap.with_value(|r| progress::count(r, &local.log)))
         })
     });
+    let marks = Memo::new(move |_| {
+        local.with(|local| {
+            let log = &local.as_ref()?.log;
+            Some(roadmap.with_value(|r| {
+                r.nodes
+                    .iter()
+                    .map(|node| {
+                        let mark = Mark {
+                            status: progress::status_of(node, log),
+                            has_note: notes && progress::note_for(node, log).is_some(),
+                        };
+                        (node.id.clone(), mark)
+                    })
+                    .collect()
+            }))
+        })
+    });
     ProgressState {
         roadmap,
         local,
         counts,
+        marks,
         reconciliation: RwSignal::new(Reconciliation::default()),
         sync: RwSignal::new(SyncStatus::Unknown),
         storage: RwSignal::new(StorageHealth::Working),
@@ -180,16 +208,24 @@ impl ProgressState {
             // Storage went away (or never was): what is in memory stays.
             return;
         }
-        let mut local = match stored.ok().flatten() {
-            Some(raw) => LocalProgress::from_json(&raw, &slug).unwrap_or_else(|problem| {
-                leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
-                LocalProgress::new(&slug, &storage::new_device_id())
-            }),
-            None => LocalProgress::new(&slug, &storage::new_device_id()),
+        // A first visit (or unreadable progress) saves at once, which also tells whether this
+        // browser keeps what is written; stored progress is saved again only if reconciling
+        // it with the roadmap moved entries (a page load need not rewrite it).
+        let (mut local, fresh) = match stored.ok().flatten() {
+            Some(raw) => match LocalProgress::from_json(&raw, &slug) {
+                Ok(local) => (local, false),
+                Err(problem) => {
+                    leptos::logging::warn!("trailmap: ignoring stored progress ({problem})");
+                    (LocalProgress::new(&slug, &storage::new_device_id()), true)
+                }
+            },
+            None => (LocalProgress::new(&slug, &storage::new_device_id()), true),
         };
         let reconciliation = self.roadmap.with_value(|r| local.reconcile(r));
+        if fresh || !reconciliation.renamed.is_empty() {
+            self.save(&storage_key(&slug), &local);
+        }
         self.reconciliation.set(reconciliation);
-        self.save(&storage_key(&slug), &local);
         self.local.set(Some(local));
     }
 

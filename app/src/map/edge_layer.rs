@@ -1,34 +1,47 @@
 use leptos::prelude::*;
 
-use crate::{contexts::map_state::MapState, layout::EdgeKind, roadmap::NodeId};
+use crate::{
+    contexts::map_state::MapState,
+    layout::{Edge, EdgeKind},
+    roadmap::NodeId,
+};
 
-/// One SVG layer with every edge: the stage spine and tree edges, and the cross-links
-/// (related, alternative) of the selected or highlighted node drawn over the tree — all of
-/// them at once would hide the tree under a web of dashes.
+/// One SVG layer with every edge: the stage spine and the tree edges, one path element each
+/// (every edge of a kind joined into one `d`, so a map of hundreds of edges hydrates and
+/// re-lays out as two elements), and over them the cross-links (related, alternative) of the
+/// selected or highlighted node — all of them at once would hide the tree under a web of
+/// dashes. Selecting a topic redraws only those few cross-links.
 #[component]
 pub fn EdgeLayer() -> impl IntoView {
     let state = expect_context::<MapState>();
-    let paths = move || {
+    let spine = move || {
+        state
+            .layout
+            .with(|layout| layout.joined_path(EdgeKind::Spine))
+    };
+    let tree = move || {
+        state
+            .layout
+            .with(|layout| layout.joined_path(EdgeKind::Tree))
+    };
+    let cross_links = move || {
+        let selected = state.selected.get();
+        let highlighted = state.highlighted.get();
+        let touches = |edge: &Edge, id: &Option<NodeId>| {
+            id.as_ref()
+                .is_some_and(|id| *id == edge.from || *id == edge.to)
+        };
         state.layout.with(|layout| {
             layout
                 .edges
                 .iter()
-                .filter(|edge| match edge.kind {
-                    EdgeKind::Spine | EdgeKind::Tree => true,
-                    EdgeKind::Related | EdgeKind::Alternative => {
-                        let touches = |id: &Option<NodeId>| {
-                            id.as_ref()
-                                .is_some_and(|id| *id == edge.from || *id == edge.to)
-                        };
-                        state.selected.with(touches) || state.highlighted.with(touches)
-                    }
-                })
+                .filter(|edge| matches!(edge.kind, EdgeKind::Related | EdgeKind::Alternative))
+                .filter(|edge| touches(edge, &selected) || touches(edge, &highlighted))
                 .map(|edge| {
-                    let class = match edge.kind {
-                        EdgeKind::Spine => "edge edge-spine",
-                        EdgeKind::Tree => "edge edge-tree",
-                        EdgeKind::Related => "edge edge-related",
-                        EdgeKind::Alternative => "edge edge-alternative",
+                    let class = if edge.kind == EdgeKind::Related {
+                        "edge edge-related"
+                    } else {
+                        "edge edge-alternative"
                     };
                     view! { <path class=class d=edge.path.clone() /> }
                 })
@@ -37,7 +50,9 @@ pub fn EdgeLayer() -> impl IntoView {
     };
     view! {
         <svg class="map-edges" aria-hidden="true" width="1" height="1">
-            {paths}
+            <path class="edge edge-spine" d=spine />
+            <path class="edge edge-tree" d=tree />
+            {cross_links}
         </svg>
     }
 }

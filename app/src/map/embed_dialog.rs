@@ -35,9 +35,9 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     let origin = origin.unwrap_or_default();
     let snippet = {
         let (slug, title) = (slug.clone(), title.clone());
-        move || iframe_snippet(&origin, &slug, &title, &options.get())
+        Memo::new(move |_| iframe_snippet(&origin, &slug, &title, &options.get()))
     };
-    let preview_html = move || iframe_snippet("", &slug, &title, &options.get());
+    let preview_html = Memo::new(move |_| iframe_snippet("", &slug, &title, &options.get()));
     let preview = NodeRef::<html::Div>::new();
     // Markup set as HTML does not run its scripts: start the snippet's `embed.js` by hand.
     Effect::new(move |_| {
@@ -48,12 +48,19 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
         }
     });
 
+    // The dialog's form is built the first time it opens, then kept (with its choices): a
+    // closed dialog is nothing a reader can use, so the page neither renders nor hydrates it.
+    let built = super::shown_once(move || is_open.get());
     let open = move |_| {
         if let Some(dialog) = dialog.get_untracked() {
             copied.set(None);
             share_token.set(super::share_dialog::stored_link(&share_slug).map(|link| link.token));
             is_open.set(true);
-            let _ = dialog.show_modal();
+            // Once the form is in (the render runs before the next frame), so that the dialog
+            // focuses its first control as it opens.
+            request_animation_frame(move || {
+                let _ = dialog.show_modal();
+            });
         }
     };
     let close = move |_| {
@@ -62,9 +69,8 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
         }
     };
     let copy = {
-        let snippet = snippet.clone();
         move |_| {
-            copied.set(Some(match copy_text(&snippet()) {
+            copied.set(Some(match copy_text(&snippet.get_untracked()) {
                 Ok(()) => "Copied",
                 Err(()) => {
                     "This browser does not allow copying here: select the snippet and copy it"
@@ -99,6 +105,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
             on:close=move |_| is_open.set(false)
         >
             <h2 id="embed-dialog-title">"Embed this roadmap"</h2>
+            <Show when=move || built.get()>
             <form method="dialog" on:submit=|event| event.prevent_default()>
                 <label>
                     "Theme "
@@ -149,7 +156,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
                 </Show>
             </form>
             <label for="embed-snippet">"Snippet"</label>
-            <textarea id="embed-snippet" readonly prop:value=snippet.clone()></textarea>
+            <textarea id="embed-snippet" readonly prop:value=snippet></textarea>
             <div class="actions">
                 <span aria-live="polite">{move || copied.get()}</span>
                 <button type="button" on:click=copy>
@@ -159,8 +166,9 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
                     "Close"
                 </button>
             </div>
+            </Show>
             <Show when=move || is_open.get()>
-                <div class="embed-preview" node_ref=preview inner_html=preview_html.clone()></div>
+                <div class="embed-preview" node_ref=preview inner_html=preview_html></div>
             </Show>
         </dialog>
     }

@@ -18,6 +18,7 @@ use crate::{
         topic_details::TopicDetailsCache,
     },
     map::{edge_layer::EdgeLayer, keyboard, landmark_layer::LandmarkLayer, node_card::NodeCard},
+    progress::Status,
     roadmap::NodeId,
     viewport::{Extent, Point},
 };
@@ -233,8 +234,78 @@ pub fn MapCanvas() -> impl IntoView {
     // listener on the map for every card (the events bubble up from the cards).
     let details = use_context::<TopicDetailsCache>();
     let prefetch = move |target: Option<web_sys::EventTarget>| {
-        if let (Some(details), Some(id)) = (details, card_topic(target)) {
+        if let (Some(details), Some(id)) = (details, event_card_id(target)) {
             details.prefetch(id);
+        }
+    };
+
+    // The cards' own events, handled here once for all of them (a map has hundreds of cards:
+    // one listener each would be hundreds of closures to create when the page hydrates).
+    // A click on a card's toggle expands or collapses it; on the rest of the card (not its
+    // title link, checkbox or status menu) it does the same, or zooms in on a stage shown as a
+    // landmark in the overview.
+    let editable = progress.is_some_and(|p| p.editable);
+    let on_card_click = move |event: ev::MouseEvent| {
+        let Some((card, id)) = event_card(event.target()) else {
+            return;
+        };
+        let Some(target) = event_element(event.target()) else {
+            return;
+        };
+        let within = |selector: &str| {
+            target
+                .closest(selector)
+                .ok()
+                .flatten()
+                .is_some_and(|el| card.contains(Some(&el)))
+        };
+        if within(".node-toggle") {
+            state.toggle(&id);
+            return;
+        }
+        if within("a, button, input, .status-menu") {
+            return;
+        }
+        let (is_stage, has_children) = state.roadmap.with_value(|r| {
+            r.node(id.as_str())
+                .map_or((false, false), |n| (n.is_stage(), !n.children.is_empty()))
+        });
+        if is_stage && state.viewport.with_untracked(|v| v.k < OVERVIEW_ZOOM) {
+            state.zoom_to(&id);
+        } else if has_children {
+            state.toggle(&id);
+        }
+    };
+    // Right-click on a topic opens its status menu (a long press does on touch screens).
+    let on_contextmenu = move |event: ev::MouseEvent| {
+        if !editable {
+            return;
+        }
+        if let Some((card, id)) = event_card(event.target()) {
+            if !card.class_list().contains("stage") {
+                event.prevent_default();
+                state.status_menu.set(Some(id));
+            }
+        }
+    };
+    // A card's checkbox marks its topic done, or pending again.
+    let on_change = move |event: ev::Event| {
+        let Some(progress) = progress.filter(|p| p.editable) else {
+            return;
+        };
+        let Some(target) = event_element(event.target()) else {
+            return;
+        };
+        if !target.class_list().contains("done-box") {
+            return;
+        }
+        if let Some((_, id)) = event_card(event.target()) {
+            let next = if event_target_checked(&event) {
+                Status::Done
+            } else {
+                Status::Pending
+            };
+            progress.set(&id, next);
         }
     };
 
@@ -254,6 +325,12 @@ pub fn MapCanvas() -> impl IntoView {
         let Some(id) = event_card_id(event.target()) else {
             return;
         };
+        // The card itself took the focus (not a control inside it): it holds the tab stop.
+        let on_card =
+            event_element(event.target()).is_some_and(|el| el.class_list().contains("node-card"));
+        if on_card && state.focused.with_untracked(|f| f.as_ref() != Some(&id)) {
+            state.focused.set(Some(id.clone()));
+        }
         if gesture.with_value(|g| !g.pointers.is_empty()) {
             return;
         }
@@ -324,6 +401,9 @@ pub fn MapCanvas() -> impl IntoView {
             on:pointercancel=on_pointerup
             on:dblclick=on_dblclick
             on:click:capture=on_click_capture
+            on:click=on_card_click
+            on:contextmenu=on_contextmenu
+            on:change=on_change
             on:dragstart=|event: ev::DragEvent| event.prevent_default()
             on:pointerover=move |event| prefetch(event.target())
             on:focusin=move |event: ev::FocusEvent| {
@@ -347,12 +427,25 @@ pub fn MapCanvas() -> impl IntoView {
     .into_any()
 }
 
-/// The id of the card an event happened on (`node-{id}`), if any.
-fn event_card_id(target: Option<web_sys::EventTarget>) -> Option<NodeId> {
+/// The element an event happened on.
+fn event_element(target: Option<web_sys::EventTarget>) -> Option<web_sys::Element> {
     use wasm_bindgen::JsCast;
-    let element = target?.dyn_into::<web_sys::Element>().ok()?;
-    let card = element.closest(".node-card").ok().flatten()?;
-    NodeId::parse(card.id().strip_prefix("node-")?).ok()
+    target?.dyn_into::<web_sys::Element>().ok()
+}
+
+/// The card an event happened in (`node-{id}`) and its id, if any.
+fn event_card(target: Option<web_sys::EventTarget>) -> Option<(web_sys::Element, NodeId)> {
+    let card = event_element(target)?
+        .closest(".node-card")
+        .ok()
+        .flatten()?;
+    let id = NodeId::parse(card.id().strip_prefix("node-")?).ok()?;
+    Some((card, id))
+}
+
+/// The id of the card an event happened in, if any.
+fn event_card_id(target: Option<web_sys::EventTarget>) -> Option<NodeId> {
+    event_card(target).map(|(_, id)| id)
 }
 
 /// Whether a press is inside an open status menu.
@@ -383,17 +476,6 @@ fn js_now() -> f64 {
     {
         0.0
     }
-}
-
-/// The topic of the card an event happened in, if it happened in one.
-fn card_topic(target: Option<web_sys::EventTarget>) -> Option<NodeId> {
-    use wasm_bindgen::JsCast;
-    let card = target?
-        .dyn_into::<web_sys::Element>()
-        .ok()?
-        .closest(".node-card")
-        .ok()??;
-    NodeId::parse(card.id().strip_prefix("node-")?).ok()
 }
 
 /// The wheel listener is added by hand: it must be non-passive to stop the page scrolling

@@ -11,6 +11,7 @@ use crate::{
 #[component]
 pub fn MapMenu() -> impl IntoView {
     let open = RwSignal::new(false);
+    let built = super::shown_once(move || open.get());
     let root = NodeRef::<html::Div>::new();
     let account = use_context::<AccountState>();
     let signed_in = move || account.is_some_and(|account| account.username().is_some());
@@ -64,6 +65,8 @@ pub fn MapMenu() -> impl IntoView {
                 <span class="menu-label">" More"</span>
             </button>
             <div id="map-menu-items" class="menu-items" hidden=move || !open.get()>
+                // Built when the menu first opens (it needs JavaScript to open anyway).
+                <Show when=move || built.get()>
                 <ExpansionControls on_done=Callback::new(move |()| open.set(false)) />
                 <ImageExport />
                 <button
@@ -87,6 +90,7 @@ pub fn MapMenu() -> impl IntoView {
                             }
                         })
                 }}
+                </Show>
             </div>
         </div>
     }

@@ -2,6 +2,7 @@ use leptos::{ev, prelude::*};
 
 use crate::{
     contexts::map_state::{visible_area, MapState},
+    layout::{rects_path, Rect},
     viewport::{minimap_rect, minimap_scale, Extent, Point, Size},
 };
 
@@ -39,23 +40,35 @@ pub fn Minimap() -> impl IntoView {
     // Measured through a node ref: with delegated events, `current_target` is the document.
     let svg = NodeRef::<leptos::svg::Svg>::new();
 
-    let rects = move || {
+    // Stages and topics as one path each: a roadmap of hundreds of cards is two elements.
+    let marks = move |stages: bool| {
         let content = state.content_extent();
         let scale = scale();
         state.layout.with(|layout| {
-            layout
-                .nodes
-                .iter()
-                .map(|node| {
-                    let r = minimap_rect(
-                        Extent::new(node.rect.x, node.rect.y, node.rect.width, node.rect.height),
-                        content,
-                        scale,
-                    );
-                    let class = if node.depth == 0 { "mini-stage" } else { "mini-topic" };
-                    view! { <rect class=class x=r.x y=r.y width=r.width.max(1.0) height=r.height.max(1.0) /> }
-                })
-                .collect_view()
+            rects_path(
+                layout
+                    .nodes
+                    .iter()
+                    .filter(|node| (node.depth == 0) == stages)
+                    .map(|node| {
+                        let r = minimap_rect(
+                            Extent::new(
+                                node.rect.x,
+                                node.rect.y,
+                                node.rect.width,
+                                node.rect.height,
+                            ),
+                            content,
+                            scale,
+                        );
+                        Rect {
+                            x: r.x,
+                            y: r.y,
+                            width: r.width.max(1.0),
+                            height: r.height.max(1.0),
+                        }
+                    }),
+            )
         })
     };
     let view_box = move || {
@@ -105,7 +118,8 @@ pub fn Minimap() -> impl IntoView {
             on:pointerup=move |_| dragging.set(false)
             on:pointerleave=move |_| dragging.set(false)
         >
-            {rects}
+            <path class="mini-topic" d=move || marks(false) />
+            <path class="mini-stage" d=move || marks(true) />
             {move || {
                 view_box()
                     .map(|r| {

@@ -1,11 +1,7 @@
 use leptos::{prelude::*, tachys::html::attribute::custom::custom_attribute};
 
 use crate::{
-    contexts::{
-        map_links::use_map_links,
-        map_state::{MapState, OVERVIEW_ZOOM},
-        progress::ProgressState,
-    },
+    contexts::{map_links::use_map_links, map_state::MapState, progress::ProgressState},
     layout,
     map::status_buttons::{icon, StatusButtons},
     progress::Status,
@@ -53,17 +49,32 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
     // Absent in an embed that hides progress; read-only in a read-only embed.
     let progress = use_context::<ProgressState>();
     let editable = progress.is_some_and(|p| p.editable);
-    let is_stage = state
-        .roadmap
-        .with_value(|r| r.node(id.as_str()).is_some_and(|n| n.is_stage()));
-    let status = {
+    let (is_stage, depth) = state.roadmap.with_value(|r| {
+        let node = r.node(id.as_str());
+        (node.is_some_and(|n| n.is_stage()), r.depth(id.as_str()))
+    });
+    // The learner's mark on this topic: its status and whether they wrote a note (never in
+    // an embed). One memo for both, and one for the map's state of this card below: a card
+    // is a few reactive nodes, not one per attribute (hundreds of cards hydrate at once).
+    // Unknown (before the browser's stored progress is read, just after hydration) shows as
+    // pending: reading it then changes nothing on the cards of pending topics.
+    let mark = {
         let id = id.clone();
-        Memo::new(move |_| progress.and_then(|progress| progress.status(&id)))
+        Memo::new(move |_| {
+            progress
+                .and_then(|progress| {
+                    progress
+                        .marks
+                        .with(|marks| marks.as_ref().and_then(|m| m.get(&id)).copied())
+                })
+                .unwrap_or_default()
+        })
     };
-    // Whether the learner wrote a note on this topic (never in an embed).
-    let has_note = {
+    // The status when it is not plain pending (what the card shows a mark for).
+    let marked = move || Some(mark.get().status).filter(|s| *s != Status::Pending);
+    let flags = {
         let id = id.clone();
-        Memo::new(move |_| progress.and_then(|progress| progress.note(&id)).is_some())
+        Memo::new(move |_| CardFlags::of(&state, &id))
     };
     let stage_counts = {
         let id = id.clone();
@@ -76,47 +87,49 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             })
         }
     };
-    let menu_open = {
-        let id = id.clone();
-        Memo::new(move |_| state.status_menu.with(|m| m.as_ref() == Some(&id)))
-    };
     let close_menu = move || {
-        if menu_open.get_untracked() {
+        if flags.get_untracked().menu_open {
             state.status_menu.set(None);
         }
     };
     // The layout sized the card for these lines: show exactly them, so the browser's own
     // wrapping cannot disagree with the layout.
-    let lines = {
-        let depth = placed.with_untracked(|p| p.as_ref().map(|p| p.depth).unwrap_or(0));
-        layout::wrap_title(&title, depth).join("\n")
+    let lines = layout::wrap_title(&title, depth).join("\n");
+    let class = move || {
+        let flags = flags.get();
+        let mut class = String::from("node-card");
+        for (on, name) in [
+            (is_stage, " stage"),
+            (has_children, " has-children"),
+            (flags.selected, " selected"),
+            (flags.highlighted, " highlighted"),
+            (
+                placed.with(|p| p.as_ref().is_some_and(|p| p.mirrored)),
+                " mirrored",
+            ),
+        ] {
+            if on {
+                class.push_str(name);
+            }
+        }
+        if let Some(status) = marked() {
+            class.push_str(" status-");
+            class.push_str(status.as_str());
+        }
+        class
     };
-    let expanded = {
-        let id = id.clone();
-        Memo::new(move |_| state.expanded.with(|e| e.contains(&id)))
-    };
-    let is_focused = {
-        let id = id.clone();
-        Memo::new(move |_| state.focused.with(|f| f.as_ref() == Some(&id)))
-    };
-    let is_selected = {
-        let id = id.clone();
-        Memo::new(move |_| state.selected.with(|s| s.as_ref() == Some(&id)))
-    };
-    let is_highlighted = {
-        let id = id.clone();
-        Memo::new(move |_| state.highlighted.with(|h| h.as_ref() == Some(&id)))
-    };
-    let depth = move || placed.with(|p| p.as_ref().map(|p| p.depth).unwrap_or(0));
-    let transform = move || {
+    let card_style = move || {
         placed.with(|p| {
             p.as_ref()
-                .map(|p| format!("translate({}px, {}px)", p.rect.x, p.rect.y))
+                .map(|p| {
+                    format!(
+                        "transform:translate({}px, {}px);width:{}px;height:{}px",
+                        p.rect.x, p.rect.y, p.rect.width, p.rect.height
+                    )
+                })
                 .unwrap_or_default()
         })
     };
-    let width = move || placed.with(|p| p.as_ref().map(|p| format!("{}px", p.rect.width)));
-    let height = move || placed.with(|p| p.as_ref().map(|p| format!("{}px", p.rect.height)));
 
     let name = {
         let title = title.clone();
@@ -136,101 +149,45 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                     None => title.clone(),
                 }
             } else {
-                match status.get().filter(|s| *s != Status::Pending) {
+                match marked() {
                     Some(s) => format!("{title}, {}", s.label().to_lowercase()),
                     None => title.clone(),
                 }
             }
         }
     };
-    let mirrored = move || placed.with(|p| p.as_ref().is_some_and(|p| p.mirrored));
-    let toggle = {
-        let id = id.clone();
-        move || state.toggle(&id)
-    };
     let toggle_label = {
         let title = title.clone();
         move || {
-            let verb = if expanded.get() { "Collapse" } else { "Expand" };
+            let verb = if flags.get().expanded {
+                "Collapse"
+            } else {
+                "Expand"
+            };
             format!("{verb} {title}")
         }
     };
-    let on_focus = {
-        let id = id.clone();
-        move |_| {
-            if state.focused.with_untracked(|f| f.as_ref() != Some(&id)) {
-                state.focused.set(Some(id.clone()));
-            }
-        }
-    };
-    let id_for_click = id.clone();
-    let on_card_click = {
-        let toggle = toggle.clone();
-        move |event: leptos::ev::MouseEvent| {
-            // Clicks on the title link or the toggle are theirs; the rest of a card with
-            // children expands or collapses it.
-            let on_control = event
-                .target()
-                .and_then(|target| {
-                    use wasm_bindgen::JsCast;
-                    target.dyn_into::<web_sys::Element>().ok()
-                })
-                .is_some_and(|el| {
-                    el.closest("a, button, input, .status-menu")
-                        .ok()
-                        .flatten()
-                        .is_some()
-                });
-            if on_control {
-                return;
-            }
-            // In the overview a stage is a landmark: a click zooms in on it.
-            if is_stage && state.viewport.with_untracked(|v| v.k < OVERVIEW_ZOOM) {
-                state.zoom_to(&id_for_click);
-            } else if has_children {
-                toggle();
-            }
-        }
-    };
 
-    let id_for_menu = id.clone();
+    // Clicks, focus, the context menu and the checkbox are handled once for every card by
+    // the map (`map_canvas.rs`), from the card's id.
     view! {
         <div
-            class="node-card"
-            class:stage=move || depth() == 0
-            class:selected=is_selected
-            class:highlighted=is_highlighted
-            class:has-children=has_children
-            class:mirrored=mirrored
-            class:status-done=move || status.get() == Some(Status::Done)
-            class:status-in_progress=move || status.get() == Some(Status::InProgress)
-            class:status-skipped=move || status.get() == Some(Status::Skipped)
+            class=class
             id=format!("node-{id}")
             role="treeitem"
             aria-label=name
             aria-posinset=position.to_string()
             aria-setsize=set_size.to_string()
-            aria-expanded=move || has_children.then(|| expanded.get().to_string())
-            aria-selected=move || is_selected.get().to_string()
-            tabindex=move || if is_focused.get() { "0" } else { "-1" }
-            style:transform=transform
-            style:width=width
-            style:height=height
-            on:focus=on_focus
-            on:click=on_card_click
-            on:contextmenu=move |event| {
-                if !is_stage && editable {
-                    event.prevent_default();
-                    state.status_menu.set(Some(id_for_menu.clone()));
-                }
-            }
+            aria-expanded=move || has_children.then(|| flags.get().expanded.to_string())
+            aria-selected=move || flags.get().selected.to_string()
+            tabindex=move || if flags.get().focused { "0" } else { "-1" }
+            style={card_style}
             // Leptos has no typed `aria-level`, and `attr:aria-level` on an element is printed
             // literally: a custom attribute gives the real one, in SSR and after hydration.
-            {..custom_attribute("aria-level", move || (depth() + 1).to_string())}
+            {..custom_attribute("aria-level", (depth + 1).to_string())}
         >
             {(!is_stage && editable)
                 .then(|| {
-                    let id = id.clone();
                     let label = format!("Done: {title}");
                     view! {
                         <input
@@ -238,17 +195,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                             class="done-box"
                             tabindex="-1"
                             aria-label=label
-                            prop:checked=move || status.get() == Some(Status::Done)
-                            on:change=move |event| {
-                                let next = if event_target_checked(&event) {
-                                    Status::Done
-                                } else {
-                                    Status::Pending
-                                };
-                                if let Some(progress) = progress {
-                                    progress.set(&id, next);
-                                }
-                            }
+                            prop:checked=move || mark.get().status == Status::Done
                         />
                     }
                 })}
@@ -262,9 +209,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             </a>
             <span class="card-slot">
             {move || {
-                status
-                    .get()
-                    .filter(|s| *s != Status::Pending)
+                marked()
                     .map(|s| {
                         view! {
                             <span class="status-icon" title=s.label()>
@@ -275,8 +220,8 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                     })
             }}
             {move || {
-                has_note
-                    .get()
+                mark.get()
+                    .has_note
                     .then(|| {
                         view! {
                             <span
@@ -294,8 +239,9 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
             {
                 let id = id.clone();
                 move || {
-                    menu_open
+                    flags
                         .get()
+                        .menu_open
                         .then(|| {
                             let close = Callback::new(move |()| close_menu());
                             view! {
@@ -323,10 +269,9 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                             class="node-toggle"
                             tabindex="-1"
                             aria-label=toggle_label
-                            on:click=move |_| toggle()
                         >
                             <span aria-hidden="true">
-                                {move || if expanded.get() { "−" } else { "+" }}
+                                {move || if flags.get().expanded { "−" } else { "+" }}
                             </span>
                             <span class="child-count">{child_count}</span>
                         </button>
@@ -336,4 +281,32 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// What the map's state says of one card.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct CardFlags {
+    /// Holds the tree's roving tab stop.
+    focused: bool,
+    /// Open in the panel.
+    selected: bool,
+    /// Pointed at by search.
+    highlighted: bool,
+    /// Its status menu is open.
+    menu_open: bool,
+    /// Its children are shown.
+    expanded: bool,
+}
+
+impl CardFlags {
+    fn of(state: &MapState, id: &NodeId) -> Self {
+        let is = |node: &Option<NodeId>| node.as_ref() == Some(id);
+        Self {
+            focused: state.focused.with(is),
+            selected: state.selected.with(is),
+            highlighted: state.highlighted.with(is),
+            menu_open: state.status_menu.with(is),
+            expanded: state.expanded.with(|e| e.contains(id)),
+        }
+    }
 }

@@ -20,8 +20,7 @@ use crate::{
 /// does not touch) and builds the live outline the first time the reader switches to it.
 #[component]
 pub fn OutlineView(roadmap: Arc<Roadmap>, #[prop(into)] shown: Signal<bool>) -> impl IntoView {
-    let built =
-        Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || shown.get());
+    let built = super::shown_once(move || shown.get());
     move || {
         if built.get() {
             outline(&roadmap).into_any()

@@ -1,0 +1,43 @@
+// What the bench scripts share: Chromium launched with the suite's flags, and a stamp of the
+// moment the page reports it takes input (`main[data-hydrated=true]`).
+import { chromium } from "@playwright/test";
+import { readFileSync } from "node:fs";
+
+export const BASE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+
+export async function launchChromium() {
+  const launch = JSON.parse(readFileSync(new URL("../chromium.json", import.meta.url)));
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? launch.executablePath,
+    args: launch.args,
+  });
+}
+
+/** Sets `window.__hydratedAt` (ms since navigation start) and a `hydrated` performance mark
+ * when the page's `main` turns `data-hydrated=true`. Call before `page.goto`. */
+export async function stampHydration(page) {
+  await page.addInitScript(() => {
+    new MutationObserver(() => {
+      if (!window.__hydratedAt && document.querySelector("main[data-hydrated=true]")) {
+        window.__hydratedAt = performance.now();
+        performance.mark("hydrated");
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+  });
+}
+
+/** Waits for the stamp and returns it. */
+export async function hydratedAt(page) {
+  await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 120_000 });
+  return page.evaluate(() => window.__hydratedAt);
+}
+
+/** A fresh 1280 × 800 page with the hydration stamp and the CPU slowed `throttle` times. */
+export async function throttledPage(browser, throttle) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await stampHydration(page);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
+  return { context, page, cdp };
+}
