@@ -51,7 +51,8 @@ async function startCorpusServer(): Promise<Corpus> {
     { stdio: "ignore" },
   );
   const origin = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Up to 30 s: on a loaded 2-core machine the release server takes 8 s or more to start.
+  for (let attempt = 0; attempt < 300; attempt++) {
     try {
       if ((await fetch(`${origin}/healthz`)).ok) return { origin, process: child, dataDir };
     } catch {
