@@ -355,8 +355,19 @@ pub fn MapCanvas() -> impl IntoView {
     };
     let overview = move || state.viewport.with(|view| view.k < OVERVIEW_ZOOM);
 
-    // Every visible node, or only those near the screen once the map is large.
+    // Every visible node, or only those near the screen once the map is large. Only a culled
+    // map reads the viewport: a map shown whole is not re-listed on every frame of a pan.
     let cards = move || {
+        let cull = state.layout.with(|layout| layout.nodes.len() > CULL_ABOVE);
+        if !cull {
+            return state.layout.with(|layout| {
+                layout
+                    .nodes
+                    .iter()
+                    .map(|node| node.id.clone())
+                    .collect::<Vec<_>>()
+            });
+        }
         // Before the map is measured (the server's render, and hydrating it), a large map is
         // culled to a generous guess of the screen: readers without JavaScript get the outline,
         // not the map, and hydrating hundreds of off-screen cards would only delay the first
@@ -372,17 +383,15 @@ pub fn MapCanvas() -> impl IntoView {
             seen.height + 2.0 * margin,
         );
         state.layout.with(|layout| {
-            let cull = layout.nodes.len() > CULL_ABOVE;
             layout
                 .nodes
                 .iter()
                 .filter(|node| {
                     let r = node.rect;
-                    !cull
-                        || (r.x < area.x + area.width
-                            && r.x + r.width > area.x
-                            && r.y < area.y + area.height
-                            && r.y + r.height > area.y)
+                    r.x < area.x + area.width
+                        && r.x + r.width > area.x
+                        && r.y < area.y + area.height
+                        && r.y + r.height > area.y
                 })
                 .map(|node| node.id.clone())
                 .collect::<Vec<_>>()
