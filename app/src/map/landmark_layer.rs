@@ -75,5 +75,9 @@ pub fn LandmarkLayer() -> impl IntoView {
                 .collect_view()
         })
     };
-    view! { <div class="map-landmarks" aria-hidden="true">{landmarks}</div> }
+    view! {
+        <div class="map-landmarks" aria-hidden="true" style=move || super::edge_layer::zoom_var(&state)>
+            {landmarks}
+        </div>
+    }
 }

@@ -7,7 +7,8 @@
 //!
 //! Semantic zoom: below [`OVERVIEW_ZOOM`] the viewport carries the `overview` class and the
 //! stylesheet turns topics into status-coloured marks and shows each stage as a landmark
-//! label (`landmark_layer.rs`), whose size follows `--k` so it reads at any zoom.
+//! label (`landmark_layer.rs`), whose size follows `--k` (set on the layers that use it) so it
+//! reads at any zoom.
 
 use leptos::{ev, html, prelude::*};
 
@@ -351,7 +352,7 @@ pub fn MapCanvas() -> impl IntoView {
     let style = move || {
         state
             .viewport
-            .with(|view| format!("transform: {}; --k: {}", view.css_transform(), view.k))
+            .with(|view| format!("transform: {}", view.css_transform()))
     };
     let overview = move || state.viewport.with(|view| view.k < OVERVIEW_ZOOM);
 

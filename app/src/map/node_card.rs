@@ -118,8 +118,11 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         }
         class
     };
+    // A selected card, or one with its status menu open, also carries the zoom (`--k`, for
+    // its ring and its menu's size in the overview); only it follows the viewport.
     let card_style = move || {
-        placed.with(|p| {
+        let flags = flags.get();
+        let mut style = placed.with(|p| {
             p.as_ref()
                 .map(|p| {
                     format!(
@@ -128,7 +131,12 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
                     )
                 })
                 .unwrap_or_default()
-        })
+        });
+        if flags.selected || flags.menu_open {
+            style.push(';');
+            style.push_str(&super::edge_layer::zoom_var(&state));
+        }
+        style
     };
 
     let name = {
