@@ -38,6 +38,13 @@ use crate::{
     roadmap::NodeId,
 };
 
+/// The zoom as the CSS variable `--k` (edge widths and landmark sizes divide by it). It is set
+/// only on the few elements that use it, never on the canvas: a change of an inherited
+/// variable there would restyle every card of the map on every zoom step.
+pub fn zoom_var(state: &MapState) -> String {
+    state.viewport.with(|view| format!("--k: {}", view.k))
+}
+
 /// True from the first time `shown` is, for good: what a closed menu, dialog or hidden view
 /// holds is built when it is first opened and then kept (with its state), instead of being
 /// rendered and hydrated with the page although nobody can see or use it yet.

@@ -11,13 +11,6 @@ use crate::{
 /// re-lays out as two elements), and over them the cross-links (related, alternative) of the
 /// selected or highlighted node — all of them at once would hide the tree under a web of
 /// dashes. Selecting a topic redraws only those few cross-links.
-/// The zoom as the CSS variable `--k` (edge widths and landmark sizes divide by it). It is set
-/// only on the few elements that use it, never on the canvas: a change of an inherited
-/// variable there would restyle every card of the map on every zoom step.
-pub fn zoom_var(state: &MapState) -> String {
-    state.viewport.with(|view| format!("--k: {}", view.k))
-}
-
 #[component]
 pub fn EdgeLayer() -> impl IntoView {
     let state = expect_context::<MapState>();
@@ -56,7 +49,7 @@ pub fn EdgeLayer() -> impl IntoView {
         })
     };
     view! {
-        <svg class="map-edges" aria-hidden="true" width="1" height="1" style=move || zoom_var(&state)>
+        <svg class="map-edges" aria-hidden="true" width="1" height="1" style=move || super::zoom_var(&state)>
             <path class="edge edge-spine" d=spine />
             <path class="edge edge-tree" d=tree />
             {cross_links}

@@ -76,7 +76,7 @@ pub fn LandmarkLayer() -> impl IntoView {
         })
     };
     view! {
-        <div class="map-landmarks" aria-hidden="true" style=move || super::edge_layer::zoom_var(&state)>
+        <div class="map-landmarks" aria-hidden="true" style=move || super::zoom_var(&state)>
             {landmarks}
         </div>
     }

@@ -134,7 +134,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         });
         if flags.selected || flags.menu_open {
             style.push(';');
-            style.push_str(&super::edge_layer::zoom_var(&state));
+            style.push_str(&super::zoom_var(&state));
         }
         style
     };
