@@ -7,7 +7,7 @@ use std::io::Read;
 use reqwest::{header, Response};
 use server::{AppState, Application};
 
-use crate::helpers::{spawn_app, spawn_app_with, workspace_path};
+use crate::helpers::{spawn_app, spawn_app_with, test_client, workspace_path};
 
 /// The nonce of a response's CSP header.
 fn header_nonce(response: &Response) -> String {
@@ -145,7 +145,7 @@ async fn guest_pages_do_not_touch_the_database() {
     let address = format!("http://{}", application.local_addr());
     tokio::spawn(application.run_until_stopped());
     db.close().await;
-    let client = reqwest::Client::new();
+    let client = test_client();
 
     for path in [
         "/",

@@ -3,6 +3,7 @@ use std::{
     net::IpAddr,
     path::{Path, PathBuf},
     sync::Arc,
+    time::Duration,
 };
 
 use reqwest::{Method, RequestBuilder, Response};
@@ -62,10 +63,24 @@ impl TestApp {
     }
 }
 
+/// How long a test waits for any one answer or for a server to start. Far above what any of
+/// them takes: a request past it is a hang, and the test fails saying so instead of holding
+/// the run until CI's own limit.
+pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// The tests' HTTP client: no cookie jar, and a deadline on every request.
+pub fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(DEADLINE)
+        .build()
+        .expect("a client")
+}
+
 /// A client whose connections come from `ip` (any 127.x.y.z reaches a loopback server).
 pub fn client_from(ip: IpAddr) -> reqwest::Client {
     reqwest::Client::builder()
         .local_address(ip)
+        .timeout(DEADLINE)
         .build()
         .expect("a client")
 }
@@ -119,8 +134,9 @@ pub async fn fresh_database_url(dir: &Path) -> String {
 }
 
 async fn start(config: Config, dir: Arc<TempDir>) -> TestApp {
-    let state = AppState::load(&config)
+    let state = tokio::time::timeout(DEADLINE, AppState::load(&config))
         .await
+        .expect("the database opens and migrates within the deadline")
         .expect("the bundled roadmaps and the database load");
     let application = Application::with_state(config.addr, state)
         .await
@@ -136,7 +152,7 @@ async fn start(config: Config, dir: Arc<TempDir>) -> TestApp {
     TestApp {
         address,
         metrics_address,
-        client: reqwest::Client::new(),
+        client: test_client(),
         config,
         _db_dir: dir,
     }

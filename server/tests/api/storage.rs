@@ -127,7 +127,7 @@ async fn an_acknowledged_push_survives_kill_9() {
     let mut first = ServerProcess::start(&url, &[]);
     let mut browser = Browser {
         address: first.address.clone(),
-        client: reqwest::Client::new(),
+        client: crate::helpers::test_client(),
         cookies: Default::default(),
     };
     assert_eq!(browser.signup("alice", PASSWORD).await.status(), 201);
