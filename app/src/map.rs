@@ -33,7 +33,7 @@ use leptos_router::NavigateOptions;
 use crate::{
     contexts::{
         map_links::MapLinks,
-        map_state::{MapState, OVERVIEW_ZOOM},
+        map_state::{MapState, NARROW, OVERVIEW_ZOOM},
     },
     roadmap::NodeId,
 };
@@ -90,7 +90,8 @@ pub fn follow_selection(state: MapState, home_on_load: bool) {
 /// [`follow_selection`] for the map page, which also folds the trail to suit the screen: once
 /// the map is measured (and when the window changes shape), the layout's aspect is set to the
 /// visible area's, so a phone gets fewer, wider columns than the server's laptop-shaped first
-/// render. Only the column plan depends on it, so on a laptop nothing moves.
+/// render, and a phone's stages branch to one side only (see [`MapState::frame_stage`]). Only
+/// the column plan and the sides depend on it, so on a laptop nothing moves.
 pub fn follow_selection_and_screen(state: MapState, home_on_load: bool) {
     follow(state, home_on_load, true);
 }
@@ -120,11 +121,21 @@ fn follow(state: MapState, home_on_load: bool, adapt_layout: bool) {
             let first = !measured.get_value();
             measured.set_value(true);
             if adapt_layout {
-                if let Some(area) = state.visible_area() {
+                if let (Some(area), Some(screen)) = (state.visible_area(), state.screen.get()) {
                     // Tenths, so small resizes do not re-plan the columns.
                     let aspect = (area.width / area.height * 10.0).round() / 10.0;
-                    if state.layout_options.with(|o| o.aspect != aspect) {
-                        state.layout_options.update(|o| o.aspect = aspect);
+                    // A phone's stages branch to one side only: a two-sided stage with its
+                    // topics is about 820 px wide, too wide to read on a 390 px screen; a
+                    // one-sided one (about 560 px) fits it at a readable zoom.
+                    let both_sides = screen.width > NARROW;
+                    if state
+                        .layout_options
+                        .with(|o| o.aspect != aspect || o.both_sides != both_sides)
+                    {
+                        state.layout_options.update(|o| {
+                            o.aspect = aspect;
+                            o.both_sides = both_sides;
+                        });
                     }
                 }
             }

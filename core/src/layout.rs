@@ -166,9 +166,16 @@ pub struct StageArea {
     /// The stage's area: its column's width by its cluster's height plus half the gaps around
     /// it. Areas of different stages never intersect.
     pub region: Rect,
-    /// The largest rectangle centred on the stage card inside its region: the zoomed-out
-    /// landmark label stays inside it, so labels never overlap.
+    /// Where the zoomed-out landmark label goes, always inside the region, so labels never
+    /// overlap: the largest rectangle centred on the stage card, or, when the region has room
+    /// to spare above its cluster (an upright screen, see `label_above`), the whole region
+    /// widened by half the gap to each neighbouring column (labels of neighbouring columns
+    /// share the gap, so they never meet either).
     pub label: Rect,
+    /// The label sits at the top of its box, in the band the region keeps free above its
+    /// cluster, rather than centred on the stage card: a phone's overview then shows the
+    /// topics' marks below the label instead of under it.
+    pub label_above: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +216,22 @@ pub struct MapLayout {
 impl MapLayout {
     pub fn find(&self, id: &str) -> Option<&PlacedNode> {
         self.nodes.iter().find(|node| node.id.as_str() == id)
+    }
+
+    /// The box around stage `id`'s card and every visible node under it (what a tap on its
+    /// landmark frames); `None` for an id that is not a visible stage.
+    pub fn stage_extent(&self, id: &str) -> Option<Rect> {
+        // Depth-first order: the stage, then its subtree until the next stage.
+        let start = self
+            .nodes
+            .iter()
+            .position(|node| node.depth == 0 && node.id.as_str() == id)?;
+        let cluster = self.nodes[start..]
+            .iter()
+            .enumerate()
+            .take_while(|(i, node)| *i == 0 || node.depth > 0)
+            .map(|(_, node)| node.rect);
+        cluster.reduce(|a, b| a.union(&b))
     }
 
     /// Every edge of one kind as a single SVG path `d` (the subpaths one after the other): the
@@ -368,6 +391,7 @@ pub fn layout_roadmap(
             column: place.column,
             region: place.region,
             label: place.label,
+            label_above: place.label_above,
         })
         .collect();
     MapLayout {
@@ -998,14 +1022,34 @@ mod tests {
         };
         for (i, area) in layout.stages.iter().enumerate() {
             assert!(inside(&area.region, &layout.bounds), "{area:?}");
-            assert!(inside(&area.label, &area.region), "{area:?}");
+            if !area.label_above {
+                assert!(inside(&area.label, &area.region), "{area:?}");
+            }
             let stage = layout.find(area.id.as_str()).unwrap();
             assert!(inside(&stage.rect, &area.label), "{area:?}");
             let (cx, cy) = stage.rect.center();
-            assert!((area.label.center().0 - cx).abs() < eps, "{area:?}");
-            assert!((area.label.center().1 - cy).abs() < eps, "{area:?}");
+            if area.label_above {
+                // The whole region and half the column gaps beside it; the label goes at its
+                // top, in the band above the cluster.
+                assert_eq!(
+                    (area.label.y, area.label.height),
+                    (area.region.y, area.region.height)
+                );
+                let half_gap = (
+                    area.region.x - area.label.x,
+                    area.label.right() - area.region.right(),
+                );
+                assert!(
+                    half_gap.0 >= 0.0 && (half_gap.0 - half_gap.1).abs() < eps,
+                    "{area:?}"
+                );
+            } else {
+                assert!((area.label.center().0 - cx).abs() < eps, "{area:?}");
+                assert!((area.label.center().1 - cy).abs() < eps, "{area:?}");
+            }
             for other in &layout.stages[i + 1..] {
                 assert!(!area.region.intersects(&other.region), "{area:?} {other:?}");
+                assert!(!area.label.intersects(&other.label), "{area:?} {other:?}");
                 if other.column == area.column {
                     let axis = |a: &StageArea| layout.find(a.id.as_str()).unwrap().rect.center().0;
                     assert!((axis(area) - axis(other)).abs() < eps);
@@ -1215,6 +1259,70 @@ mod tests {
         assert_trail_invariants(&full);
         let column_of = |l: &MapLayout| l.stages.iter().map(|a| a.column).collect::<Vec<_>>();
         assert_eq!(column_of(&full), column_of(&phone));
+    }
+
+    #[test]
+    fn a_phone_keeps_a_band_above_each_cluster_and_each_stage_fits_its_width() {
+        let map = backend();
+        // The map page on a 390 x 844 phone: one-sided clusters, folded to the screen's shape.
+        let phone_options = LayoutOptions {
+            aspect: 0.6,
+            both_sides: false,
+            ..LayoutOptions::default()
+        };
+        let phone = layout_roadmap(&map, &initially_expanded(&map), &phone_options);
+        assert_no_overlap(&phone);
+        assert_trail_invariants(&phone);
+        for area in &phone.stages {
+            let cluster = phone.stage_extent(area.id.as_str()).unwrap();
+            // The label goes in a band above the cluster that no topic of it reaches.
+            assert!(area.label_above, "{area:?}");
+            assert!(cluster.y - area.region.y >= 64.0, "{area:?} {cluster:?}");
+            // Framed on a tap, each stage with its topics fits a 366 px wide area at 60 %
+            // (the app's readable zoom): 390 px less 12 px padding each side.
+            assert!(cluster.width * 0.6 <= 366.0, "{area:?} {cluster:?}");
+        }
+        // A laptop's map is limited by its height: no band, labels centred on the stages.
+        let laptop = layout_roadmap(&map, &initially_expanded(&map), &LayoutOptions::default());
+        assert!(laptop.stages.iter().all(|a| !a.label_above));
+    }
+
+    #[test]
+    fn a_stage_extent_is_the_box_of_the_stage_and_its_visible_subtree() {
+        let map = backend();
+        let layout = layout_roadmap(&map, &initially_expanded(&map), &LayoutOptions::default());
+        let first = &layout.stages[0].id;
+        let extent = layout.stage_extent(first.as_str()).unwrap();
+        let mut members = 0;
+        for node in &layout.nodes {
+            let mut top = node;
+            while let Some(parent) = &top.parent {
+                top = layout.find(parent.as_str()).unwrap();
+            }
+            let r = node.rect;
+            let inside = r.x >= extent.x
+                && r.y >= extent.y
+                && r.right() <= extent.right()
+                && r.bottom() <= extent.bottom();
+            if &top.id == first {
+                members += 1;
+                assert!(inside, "{} outside {extent:?}", node.id);
+            }
+        }
+        assert_eq!(members, 1 + map.stages().next().unwrap().children.len());
+        // Tight: members touch its sides.
+        let touches = |f: &dyn Fn(&Rect) -> bool| {
+            layout
+                .nodes
+                .iter()
+                .filter(|n| n.depth > 0 || &n.id == first)
+                .any(|n| f(&n.rect))
+        };
+        assert!(touches(&|r| r.x == extent.x));
+        assert!(touches(&|r| r.bottom() == extent.bottom()));
+        assert!(layout.stage_extent("no-such-stage").is_none());
+        let topic = layout.nodes.iter().find(|n| n.depth > 0).unwrap();
+        assert!(layout.stage_extent(topic.id.as_str()).is_none());
     }
 
     #[test]

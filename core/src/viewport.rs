@@ -97,7 +97,8 @@ impl Extent {
             && self.height >= 0.0
     }
 
-    fn center(self) -> Point {
+    /// The middle of the extent.
+    pub fn center(self) -> Point {
         Point::new(self.x + self.width / 2.0, self.y + self.height / 2.0)
     }
 }

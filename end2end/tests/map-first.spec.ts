@@ -110,6 +110,50 @@ async function fit(page: Page) {
   await settle(page);
 }
 
+/** The zoom below which the map is an overview (marks and landmarks, no readable titles): a
+ * topic's 14 px title is 8.4 px on screen at 60 %. */
+const READABLE_ZOOM = 0.6;
+
+/** Taps (a phone) or clicks (a laptop) the middle of stage `id`'s landmark plate, in the
+ * overview. */
+async function tapLandmark(page: Page, id: string, touch: boolean) {
+  const plate = (await page.locator(`.landmark[data-stage="${id}"] .landmark-plate`).boundingBox())!;
+  const [x, y] = [plate.x + plate.width / 2, plate.y + plate.height / 2];
+  if (touch) await page.touchscreen.tap(x, y);
+  else await page.mouse.click(x, y);
+  await settle(page);
+}
+
+/** The boxes of stage `id`'s card and of every card under it (the tree lists a stage, then
+ * its subtree, then the next stage). */
+async function stageCards(page: Page, id: string) {
+  return page.locator("[role=treeitem]").evaluateAll((els, stage) => {
+    const out: { id: string; left: number; top: number; right: number; bottom: number }[] = [];
+    let inside = false;
+    for (const el of els) {
+      if (el.getAttribute("aria-level") === "1") inside = el.id === `node-${stage}`;
+      if (!inside) continue;
+      const r = el.getBoundingClientRect();
+      out.push({ id: el.id, left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+    }
+    return out;
+  }, id);
+}
+
+/** After a tap on stage `id`'s landmark: the stage and all its cards lie in the visible area,
+ * at a zoom where their titles read (cards, not the overview's marks), at most 100 %. */
+async function expectStageFramed(page: Page, id: string) {
+  const { k } = await view(page);
+  expect(k).toBeGreaterThanOrEqual(READABLE_ZOOM);
+  expect(k).toBeLessThanOrEqual(1);
+  await expect(page.locator(".map-viewport")).not.toHaveClass(/overview/);
+  const cards = await stageCards(page, id);
+  expect(cards.length).toBeGreaterThan(1);
+  const area = await visibleArea(page);
+  for (const card of cards) expectInside(card, area, `${id}: ${card.id}`);
+  return { k, cards: cards.length };
+}
+
 for (const [device, size] of [
   ["desktop", DESKTOP],
   ["phone", PHONE],
@@ -190,16 +234,57 @@ for (const [device, size] of [
       }
     });
 
+    test("a tap on a stage's landmark in the overview frames the stage with its topics", async ({ page }) => {
+      await openMap(page);
+      for (const id of ["web-fundamentals", "microservices", "capstone"]) {
+        await fit(page);
+        await tapLandmark(page, id, device === "phone");
+        const { k, cards } = await expectStageFramed(page, id);
+        console.log(`${device}: ${id} framed at ${Math.round(k * 100)} % with its ${cards} cards`);
+      }
+    });
+
+    test("at Fit the landmarks leave the topics' marks in sight", async ({ page }) => {
+      await openMap(page);
+      await fit(page);
+      // A mark is in sight when its centre is under no landmark plate (its status colour shows).
+      const { marks, covered } = await page.evaluate(() => {
+        const plates = Array.from(document.querySelectorAll(".landmark-plate")).map((el) =>
+          el.getBoundingClientRect(),
+        );
+        const marks = Array.from(document.querySelectorAll(".node-card:not(.stage)")).map((el) =>
+          el.getBoundingClientRect(),
+        );
+        const covered = marks.filter((m) => {
+          const [x, y] = [m.left + m.width / 2, m.top + m.height / 2];
+          return plates.some((p) => x >= p.left && x <= p.right && y >= p.top && y <= p.bottom);
+        }).length;
+        return { marks: marks.length, covered };
+      });
+      const share = (marks - covered) / marks;
+      console.log(`${device}: at Fit ${marks - covered} of ${marks} topic marks (${Math.round(share * 100)} %) are under no landmark`);
+      expect(marks).toBeGreaterThan(100);
+      expect(share).toBeGreaterThanOrEqual(0.65);
+    });
+
     test("opening, switching and closing a topic never scrolls the page or moves the map", async ({ page }) => {
       await openMap(page);
       const before = await frame(page);
-      // Click: a topic card that is on screen.
+      // Click: a topic card that is on screen (and, in a phone's overview, not under a
+      // landmark's plate, which a tap on frames the stage).
       const area = await visibleArea(page);
       const first = await page.locator(".node-card:not(.stage)").evaluateAll(
         (els, a) =>
           els
-            .map((el) => ({ id: el.id.slice(5), r: el.getBoundingClientRect() }))
-            .find(({ r }) => r.left >= a.left && r.right <= a.right && r.top >= a.top && r.bottom <= a.bottom)!.id,
+            .map((el) => ({ el, id: el.id.slice(5), r: el.getBoundingClientRect() }))
+            .find(
+              ({ el, r }) =>
+                r.left >= a.left &&
+                r.right <= a.right &&
+                r.top >= a.top &&
+                r.bottom <= a.bottom &&
+                el.contains(document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2)),
+            )!.id,
         area,
       );
       await page.locator(`#node-${first} .node-title`).click();
@@ -492,7 +577,7 @@ test.describe("phone gestures", () => {
       for (let y = a.top + 30; y < a.bottom - 30; y += 13) {
         for (let x = a.left + 30; x < a.right - 30; x += 11) {
           const hit = document.elementFromPoint(x, y);
-          if (hit && hit.closest(".map-viewport") && !hit.closest(".node-card")) return { x, y };
+          if (hit && hit.closest(".map-viewport") && !hit.closest(".node-card, .landmark-plate")) return { x, y };
         }
       }
       throw new Error("no empty spot on the map");
@@ -659,11 +744,10 @@ test.describe("screenshots", () => {
         });
         const page = await context.newPage();
         await openMap(page);
-        // A phone opens on the overview: a tap on the first stage zooms in on it.
-        if ((await view(page)).k < 1) {
-          await page.locator(".node-card.stage").first().click();
-          await settle(page);
-          expect((await view(page)).k).toBeGreaterThanOrEqual(1);
+        // A phone opens on the overview: a tap on the first stage frames it with its topics.
+        if ((await view(page)).k < READABLE_ZOOM) {
+          await tapLandmark(page, "web-fundamentals", device === "phone");
+          await expectStageFramed(page, "web-fundamentals");
         }
         await page.screenshot({ path: `screenshots/${device}-${theme}-zoomed-in.png` });
         await fit(page);

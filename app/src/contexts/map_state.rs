@@ -37,8 +37,12 @@ pub const REFERENCE_AREA: Extent = Extent {
     height: 616.0,
 };
 /// Below this zoom the map is an overview: topics turn into marks coloured by status and
-/// stages into large labelled landmarks (semantic zoom).
-pub const OVERVIEW_ZOOM: f64 = 0.75;
+/// stages into large labelled landmarks (semantic zoom). At it a topic's 14 px title is 8.4 px
+/// on screen, the smallest that still reads (a stage's 16 px title 9.6 px): cards show
+/// wherever their titles can be read.
+pub const OVERVIEW_ZOOM: f64 = 0.6;
+/// Padding (px) around a stage framed by a tap on its landmark.
+const FRAME_PADDING: f64 = 12.0;
 /// Content pixels of the map that always stay on screen when panning.
 pub const PAN_MARGIN: f64 = 80.0;
 /// Zoom step of the buttons and keys.
@@ -152,6 +156,19 @@ pub fn home_view(layout: &MapLayout, area: Extent) -> Viewport {
         area.x + area.width / 2.0 - stage_centre
     };
     Viewport::new(x, area.y + HOME_MARGIN / 2.0 - column.y, 1.0)
+}
+
+/// The view that shows `cluster` (a stage and its topics) whole in `area` with a small
+/// padding, at most 100 % and at least [`OVERVIEW_ZOOM`] (where titles still read and cards
+/// replace the overview's marks), centred. A cluster too big for `area` at that zoom is
+/// centred and cut at its edges; the phone's one-sided clusters fit a 390 px screen.
+pub fn frame_view(cluster: Extent, area: Extent) -> Viewport {
+    let fit = Viewport::fit(cluster, area, FRAME_PADDING);
+    if fit.k >= OVERVIEW_ZOOM {
+        fit
+    } else {
+        Viewport::new(0.0, 0.0, OVERVIEW_ZOOM).center_on(cluster.center(), area)
+    }
 }
 
 pub fn provide_map_state(
@@ -450,12 +467,18 @@ impl MapState {
         }
     }
 
-    /// Zooms to 100 % centred on the card of `id` (a stage landmark clicked in the overview).
-    pub fn zoom_to(&self, id: &NodeId) {
-        if let (Some(area), Some(node)) = (self.visible_area(), self.node_extent(id)) {
-            let view = Viewport::new(0.0, 0.0, 1.0);
-            let centre = Point::new(node.x + node.width / 2.0, node.y + node.height / 2.0);
-            self.glide_to(view.center_on(centre, area));
+    /// Frames stage `id` with its visible topics (a stage landmark tapped in the overview):
+    /// see [`frame_view`].
+    pub fn frame_stage(&self, id: &NodeId) {
+        let Some(area) = self.visible_area() else {
+            return;
+        };
+        let extent = self
+            .layout
+            .with_untracked(|layout| layout.stage_extent(id.as_str()));
+        if let Some(r) = extent {
+            let cluster = Extent::new(r.x, r.y, r.width, r.height);
+            self.glide_to(frame_view(cluster, area));
         }
     }
 
@@ -469,5 +492,37 @@ impl MapState {
             let centre = Point::new(node.x + node.width / 2.0, node.y + node.height / 2.0);
             self.glide_to(view.center_on(centre, area));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inside(view: Viewport, r: Extent, area: Extent) -> bool {
+        let a = view.to_screen(Point::new(r.x, r.y));
+        let b = view.to_screen(Point::new(r.x + r.width, r.y + r.height));
+        a.x >= area.x && a.y >= area.y && b.x <= area.x + area.width && b.y <= area.y + area.height
+    }
+
+    #[test]
+    fn a_framed_stage_fits_the_area_between_the_readable_zoom_and_100_percent() {
+        let phone = Extent::new(0.0, 52.0, 390.0, 700.0);
+        // Fits at 64 %: shown whole, centred.
+        let cluster = Extent::new(1000.0, 2000.0, 548.0, 556.0);
+        let view = frame_view(cluster, phone);
+        assert!((OVERVIEW_ZOOM..1.0).contains(&view.k), "{view:?}");
+        assert!(inside(view, cluster, phone));
+        // Small: never above 100 %.
+        let small = Extent::new(0.0, 0.0, 200.0, 100.0);
+        let view = frame_view(small, phone);
+        assert_eq!(view.k, 1.0);
+        assert!(inside(view, small, phone));
+        // Too wide even at the readable zoom: that zoom, centred on the cluster.
+        let wide = Extent::new(0.0, 0.0, 2000.0, 300.0);
+        let view = frame_view(wide, phone);
+        assert_eq!(view.k, OVERVIEW_ZOOM);
+        let centre = view.to_screen(Point::new(1000.0, 150.0));
+        assert!((centre.x - 195.0).abs() < 1e-9 && (centre.y - 402.0).abs() < 1e-9);
     }
 }

@@ -7,8 +7,10 @@ use crate::contexts::{map_state::MapState, progress::ProgressState};
 /// size on screen (`--k`) inside the stage's label box from the layout. Label boxes come from
 /// areas that never intersect, so labels never overlap at any zoom. Each label is numbered
 /// with its place on the trail, so the order reads even where the trail runs under the labels
-/// (a phone's narrow columns). Decorative for assistive technology: the tree items already
-/// say all of it.
+/// (a phone's narrow columns). Where the layout keeps a band above a stage's cluster (an
+/// upright screen), the label sits in it rather than over the topics' marks, and a tap on
+/// it frames the stage like a tap on the stage itself (the canvas handles it). Decorative for
+/// assistive technology: the tree items already say all of it.
 #[component]
 pub fn LandmarkLayer() -> impl IntoView {
     let state = expect_context::<MapState>();
@@ -36,9 +38,12 @@ pub fn LandmarkLayer() -> impl IntoView {
                         })
                     };
                     let r = area.label;
+                    let stage = area.id.to_string();
                     view! {
                         <div
                             class="landmark"
+                            class:above=area.label_above
+                            data-stage=stage
                             style=format!(
                                 "left:{}px;top:{}px;width:{}px;height:{}px",
                                 r.x,

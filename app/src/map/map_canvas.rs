@@ -243,10 +243,18 @@ pub fn MapCanvas() -> impl IntoView {
     // The cards' own events, handled here once for all of them (a map has hundreds of cards:
     // one listener each would be hundreds of closures to create when the page hydrates).
     // A click on a card's toggle expands or collapses it; on the rest of the card (not its
-    // title link, checkbox or status menu) it does the same, or zooms in on a stage shown as a
-    // landmark in the overview.
+    // title link, checkbox or status menu) it does the same, or frames a stage shown as a
+    // landmark in the overview (as does a tap on the landmark's plate).
     let editable = progress.is_some_and(|p| p.editable);
     let on_card_click = move |event: ev::MouseEvent| {
+        let plate = event_element(event.target())
+            .and_then(|el| el.closest(".landmark").ok().flatten())
+            .and_then(|el| el.get_attribute("data-stage"))
+            .and_then(|id| NodeId::parse(&id).ok());
+        if let Some(id) = plate {
+            state.frame_stage(&id);
+            return;
+        }
         let Some((card, id)) = event_card(event.target()) else {
             return;
         };
@@ -272,7 +280,7 @@ pub fn MapCanvas() -> impl IntoView {
                 .map_or((false, false), |n| (n.is_stage(), !n.children.is_empty()))
         });
         if is_stage && state.viewport.with_untracked(|v| v.k < OVERVIEW_ZOOM) {
-            state.zoom_to(&id);
+            state.frame_stage(&id);
         } else if has_children {
             state.toggle(&id);
         }

@@ -36,9 +36,12 @@ pub(super) struct StagePlace {
     pub column: usize,
     /// The stage's area: column width × cluster height plus half the gaps around it.
     pub region: Rect,
-    /// The largest rectangle centred on the stage card that stays inside its region: where a
-    /// landmark label may go.
+    /// Where a landmark label may go, inside the region: the largest rectangle centred on the
+    /// stage card, or (`label_above`) the whole region widened by half the gap to each
+    /// neighbouring column, the label at its top.
     pub label: Rect,
+    /// The region keeps a band free above its cluster and the label goes there.
+    pub label_above: bool,
 }
 
 /// The arranged forest.
@@ -183,14 +186,11 @@ pub(super) fn arrange(
 
     let estimates = &estimates[..estimates.len().min(roots.len())];
     let columns = plan_columns(estimates, roots.len(), options);
-    // Room left by a screen taller than the map: shared out around each cluster.
-    for (e, extra) in
-        extents
-            .iter_mut()
-            .zip(spare_height(estimates, roots.len(), &columns, options))
-    {
-        e.top -= extra / 2.0;
-        e.bottom += extra / 2.0;
+    // Room left by a screen taller than the map: a band above each cluster, where its
+    // landmark label goes in the overview instead of over the cluster's topics.
+    let spare = spare_height(estimates, roots.len(), &columns, options);
+    for (e, extra) in extents.iter_mut().zip(&spare) {
+        e.top -= extra;
     }
 
     // Columns left to right; within a column, clusters stacked in visual order.
@@ -200,6 +200,7 @@ pub(super) fn arrange(
             column: 0,
             region: Rect::default(),
             label: Rect::default(),
+            label_above: false,
         };
         roots.len()
     ];
@@ -240,15 +241,28 @@ pub(super) fn arrange(
             let centre_y = stage_y + sizes[root].height / 2.0;
             let reach_x = half_left.min(half_right);
             let reach_y = (centre_y - region.y).min(region.bottom() - centre_y);
-            stages[s] = StagePlace {
-                column: c,
-                region,
-                label: Rect {
+            let label_above = spare.get(s).is_some_and(|&extra| extra > 0.0);
+            let label = if label_above {
+                // The region and half the gap to each neighbouring column (whose labels take
+                // the other half): a phone's narrow columns need every pixel for a title.
+                Rect {
+                    x: region.x - column_gap / 2.0,
+                    width: region.width + column_gap,
+                    ..region
+                }
+            } else {
+                Rect {
                     x: axis - reach_x,
                     y: centre_y - reach_y,
                     width: 2.0 * reach_x,
                     height: 2.0 * reach_y,
-                },
+                }
+            };
+            stages[s] = StagePlace {
+                column: c,
+                region,
+                label,
+                label_above,
             };
             y_cursor = region.bottom();
         }
