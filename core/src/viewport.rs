@@ -17,9 +17,6 @@
 use serde::{Deserialize, Serialize};
 
 /// Smallest zoom factor (the whole map seen from far away).
-/// The tile size (screen px) of [`Viewport::cull_area`]'s grid.
-pub const CULL_TILE: f64 = 256.0;
-
 pub const MIN_ZOOM: f64 = 0.1;
 /// Largest zoom factor.
 pub const MAX_ZOOM: f64 = 3.0;
@@ -425,26 +422,6 @@ impl Viewport {
         }
     }
 
-    /// The content rectangle whose cards a culled map renders: what `screen` shows plus
-    /// `margin` screen pixels around it, grown outwards to a grid of [`CULL_TILE`]-pixel tiles.
-    /// The grid is sized for the zoom rounded down to a half octave, so a pan changes the
-    /// result only when it brings a new row or column of tiles near the screen, and a zoom
-    /// within one half octave keeps the grid: a map re-lists its cards every few hundred
-    /// pixels of movement instead of on every frame.
-    pub fn cull_area(&self, screen: Extent, margin: f64) -> Extent {
-        let v = self.sanitized();
-        let seen = v.visible_content(screen);
-        let step = CULL_TILE / 2f64.powf((v.k.log2() * 2.0).floor() / 2.0);
-        let margin = margin.max(0.0) / v.k;
-        let snap = |from: f64, to: f64| {
-            let start = ((from - margin) / step).floor() * step;
-            (start, ((to + margin) / step).ceil() * step - start)
-        };
-        let (x, width) = snap(seen.x, seen.x + seen.width);
-        let (y, height) = snap(seen.y, seen.y + seen.height);
-        Extent::new(x, y, width, height)
-    }
-
     /// Pinch: from two pointer positions before and after a move, scales by the ratio of their
     /// distances around the old midpoint (clamped to the limits), then pans by how far the
     /// midpoint moved. Pointers on top of each other only pan.
@@ -718,62 +695,6 @@ mod tests {
         // Larger than the screen: top-left corner shown.
         let v4 = v.reveal(Extent::new(1000.0, 10.0, 2000.0, 100.0), SCREEN, 10.0);
         assert_eq!(v4, Viewport::new(-990.0, 0.0, 1.0));
-    }
-
-    #[test]
-    fn the_cull_area_holds_the_screen_and_its_margin_on_the_tile_grid() {
-        let screen = Extent::new(0.0, 0.0, 1280.0, 800.0);
-        for view in [
-            Viewport::new(-300.0, 120.0, 1.0),
-            Viewport::new(17.0, -4000.5, 0.37),
-            Viewport::new(-9000.0, 250.0, 2.6),
-        ] {
-            let seen = view.visible_content(screen);
-            let area = view.cull_area(screen, 200.0);
-            let margin = 200.0 / view.k;
-            assert!(
-                area.x <= seen.x - margin && area.y <= seen.y - margin,
-                "{view:?}"
-            );
-            assert!(
-                area.x + area.width >= seen.x + seen.width + margin,
-                "{view:?}"
-            );
-            assert!(
-                area.y + area.height >= seen.y + seen.height + margin,
-                "{view:?}"
-            );
-            // At most a tile (of the rounded-down zoom, so up to √2 of the real one) more on
-            // each side.
-            let slack = 2f64.sqrt() * CULL_TILE / view.k + 1e-6;
-            assert!(seen.x - margin - area.x <= slack, "{view:?}");
-            assert!(
-                area.x + area.width - (seen.x + seen.width + margin) <= slack,
-                "{view:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn small_pans_and_zooms_keep_the_cull_area() {
-        let screen = Extent::new(0.0, 0.0, 1280.0, 800.0);
-        let start = Viewport::new(-1000.0, -1000.0, 1.0);
-        let area = start.cull_area(screen, 200.0);
-        // A 300 px drag in one-pixel frames changes it only where an edge crosses the grid
-        // (each edge crosses at most twice in 300 px of 256 px tiles), not on every frame.
-        let areas: Vec<Extent> = (0..=300)
-            .map(|step| start.pan_by(-f64::from(step), 0.0).cull_area(screen, 200.0))
-            .collect();
-        let changes = areas.windows(2).filter(|pair| pair[0] != pair[1]).count();
-        assert!(
-            (1..=4).contains(&changes),
-            "{changes} changes in 300 frames"
-        );
-        assert_ne!(start.pan_by(-CULL_TILE, 0.0).cull_area(screen, 200.0), area);
-        // A zoom inside the same half octave keeps the grid: the area still snaps to it.
-        let zoomed = Viewport::new(-1000.0, -1000.0, 1.2).cull_area(screen, 200.0);
-        assert_eq!(zoomed.x.rem_euclid(CULL_TILE), 0.0);
-        assert_eq!(zoomed.width.rem_euclid(CULL_TILE), 0.0);
     }
 
     #[test]

@@ -357,10 +357,8 @@ pub fn MapCanvas() -> impl IntoView {
     let overview = move || state.viewport.with(|view| view.k < OVERVIEW_ZOOM);
 
     // Every visible node, or only those near the screen once the map is large. Only a culled
-    // map reads the viewport, and lists the cards of a tile-snapped area around the screen: a
-    // pan re-lists them (and the For below diffs) only when it reaches new tiles, not on every
-    // frame; a map shown whole is never re-listed by a pan.
-    let cards = Memo::new(move |_| {
+    // map reads the viewport: a map shown whole is not re-listed on every frame of a pan.
+    let cards = move || {
         let cull = state.layout.with(|layout| layout.nodes.len() > CULL_ABOVE);
         if !cull {
             return state.layout.with(|layout| {
@@ -376,7 +374,15 @@ pub fn MapCanvas() -> impl IntoView {
         // not the map, and hydrating hundreds of off-screen cards would only delay the first
         // interaction. Once measured, the real screen decides.
         let screen = state.screen.get().unwrap_or(FIRST_SCREEN);
-        let area = state.viewport.with(|view| view.cull_area(screen, 200.0));
+        let view = state.viewport.get();
+        let seen = view.visible_content(screen);
+        let margin = 200.0 / view.k;
+        let area = Extent::new(
+            seen.x - margin,
+            seen.y - margin,
+            seen.width + 2.0 * margin,
+            seen.height + 2.0 * margin,
+        );
         state.layout.with(|layout| {
             layout
                 .nodes
@@ -391,7 +397,7 @@ pub fn MapCanvas() -> impl IntoView {
                 .map(|node| node.id.clone())
                 .collect::<Vec<_>>()
         })
-    });
+    };
 
     view! {
         <div
@@ -419,7 +425,7 @@ pub fn MapCanvas() -> impl IntoView {
             <div class="map-canvas" style=style>
                 <EdgeLayer />
                 <div role="tree" aria-label="Roadmap topics" class="map-nodes">
-                    <For each=move || cards.get() key=|id| id.clone() let:id>
+                    <For each=cards key=|id| id.clone() let:id>
                         <NodeCard id />
                     </For>
                 </div>
