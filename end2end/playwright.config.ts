@@ -14,6 +14,9 @@ const chromium = {
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
+  // The whole suite normally takes about 10 minutes; past 45 it is stuck, and fails instead of
+  // holding CI until its own limit (as the Rust test steps in .ci/test do).
+  globalTimeout: 45 * 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

@@ -38,10 +38,18 @@ function typeOf(url, initiator) {
   return "other";
 }
 
-/** Raw, gzip -9 and brotli q11 sizes of what `url` serves, fetched again outside the browser. */
-async function sizes(url) {
-  const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
-  const raw = Buffer.from(await response.arrayBuffer());
+/** What `url` serves, uncompressed, fetched again outside the browser. */
+async function fetchRaw(url) {
+  try {
+    const response = await fetch(url, { headers: { "accept-encoding": "identity" } });
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    throw new Error(`fetching ${url} for its sizes: ${error.cause ?? error}`);
+  }
+}
+
+/** Raw, gzip -9 and brotli q11 sizes of `raw`. */
+function sizes(raw) {
   return {
     raw: raw.length,
     gzip: gzipSync(raw, { level: 9 }).length,
@@ -67,11 +75,17 @@ async function bytesBeforeInteractive(page, path) {
         transferred: entry.encodedBodySize,
       }));
   });
+  // Every body first, then the compression: a quality-11 pass over the wasm takes seconds,
+  // long enough for the server to close the kept-alive connection the next fetch would reuse
+  // (it closes idle connections after its header timeout), which failed the bench with
+  // "other side closed".
+  const bodies = [];
+  for (const entry of entries) bodies.push(await fetchRaw(entry.url));
   const byType = new Map();
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     const type = typeOf(entry.url, entry.initiator);
     const total = byType.get(type) ?? { files: 0, raw: 0, gzip: 0, brotli: 0, transferred: 0 };
-    const size = await sizes(entry.url);
+    const size = sizes(bodies[index]);
     total.files += 1;
     total.raw += size.raw;
     total.gzip += size.gzip;

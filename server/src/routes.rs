@@ -17,6 +17,8 @@ use tower_http::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use std::sync::OnceLock;
+
 use crate::{
     delivery::{assets, page_cache, service_worker},
     error::ApiError,
@@ -25,7 +27,7 @@ use crate::{
 };
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let hsts = http::cookies::strict_transport_security(&state.cookie_policy, &state.site);
     let catalog = state.catalog.clone();
     let site = state.site.clone();
@@ -153,4 +155,13 @@ pub fn router(state: AppState) -> Router {
         None => router,
     };
     router.with_state(state)
+}
+
+/// The app's page routes, generated once per process. Generating them runs the app with a
+/// process-wide flag set that leaves pending for ever every resource first polled meanwhile,
+/// on any thread (leptos#4773): a router built while another serves pages, as the integration
+/// tests do, would stall some of those pages. Once is also all a server needs.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<leptos_axum::AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }

@@ -316,3 +316,54 @@ async fn map_page_tree_items_carry_real_aria_structure_and_a_name_said_once() {
     }
     assert!(topic.contains(r#"aria-setsize=""#), "{topic}");
 }
+
+/// Building a router while another serves pages never stalls a page. leptos suspends for ever
+/// every resource whose first poll falls while any thread generates a route list (a
+/// process-wide flag, leptos#4773); the integration tests build a router per test, two tests
+/// at a time, and one CI run waited 85 minutes on a 404 page rendered during such a window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_another_router_is_built() {
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
+    let app = spawn_app().await;
+    let state = server::AppState::load(&app.config).await.unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let builder = std::thread::spawn({
+        let stop = stop.clone();
+        move || {
+            let mut built = 0;
+            while !stop.load(Ordering::Relaxed) {
+                drop(server::router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+
+    let mut stalled = Vec::new();
+    for n in 0..200 {
+        let path = format!("/roadmaps/no-such-roadmap-{n}");
+        match client.get(format!("{}{path}", app.address)).send().await {
+            Ok(response) => assert_eq!(response.status(), 404, "{path}"),
+            Err(error) if error.is_timeout() => stalled.push(path),
+            Err(error) => panic!("{path}: {error}"),
+        }
+        if stalled.len() >= 3 {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let built = builder.join().unwrap();
+
+    assert!(built > 0, "no router was built meanwhile");
+    assert!(
+        stalled.is_empty(),
+        "stalled pages: {stalled:?} ({built} routers built)"
+    );
+}
