@@ -298,8 +298,11 @@ for (const [device, size] of [
       await expect(page.getByRole("complementary")).toHaveCount(0);
       await expect(page.locator(`#node-${first}`)).toBeFocused();
       await page.keyboard.press("ArrowDown");
-      await page.keyboard.press("Enter");
+      // The map moves focus in the next animation frame: read the new card once it has it.
+      await expect(page.locator(`#node-${first}`)).not.toBeFocused();
       const second = await page.evaluate(() => document.activeElement!.id.slice(5));
+      expect(second).not.toEqual(first);
+      await page.keyboard.press("Enter");
       await expect(page).toHaveURL(new RegExp(`node=${second}`));
       await expectSelectedVisible(page, second);
       expect(await frame(page)).toEqual(before);
