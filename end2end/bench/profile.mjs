@@ -38,9 +38,31 @@ const browser = await launchChromium();
 const { context, page, cdp } = await throttledPage(browser, throttle);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-await cdp.send("Profiler.start");
+// PROFILE_GESTURE=1: profile a drag and wheel zoom of the fully expanded map instead of the load.
+const gesture = Boolean(process.env.PROFILE_GESTURE);
+if (!gesture) await cdp.send("Profiler.start");
 await page.goto(BASE + path);
 await hydratedAt(page);
+if (gesture) {
+  const more = page.getByRole("button", { name: "More" });
+  if (await more.count()) await more.click();
+  await page.getByRole("button", { name: "Expand all" }).click();
+  await page.waitForTimeout(500);
+  const mouse = (type, x, extra = {}) =>
+    cdp.send("Input.dispatchMouseEvent", { type, x, y: 400, button: "left", ...extra });
+  await cdp.send("Profiler.start");
+  await mouse("mousePressed", 1000, { buttons: 1, clickCount: 1 });
+  for (let i = 1; i <= 60; i++) {
+    await mouse("mouseMoved", 1000 - 8 * i, { buttons: 1 });
+    await page.waitForTimeout(16);
+  }
+  await mouse("mouseReleased", 520, { buttons: 0, clickCount: 1 });
+  for (let i = 0; i < 30; i++) {
+    await mouse("mouseWheel", 640, { deltaX: 0, deltaY: i < 15 ? 100 : -100 });
+    await page.waitForTimeout(16);
+  }
+  await page.waitForTimeout(300);
+}
 const { profile } = await cdp.send("Profiler.stop");
 if (process.env.PROFILE_SAVE) writeFileSync(process.env.PROFILE_SAVE, JSON.stringify(profile));
 const timing = await page.evaluate(() => {
