@@ -11,6 +11,7 @@ pub mod landmark_layer;
 pub mod map_canvas;
 pub mod map_menu;
 pub mod map_toolbar;
+pub mod mark_layer;
 pub mod minimap;
 pub mod next_topic_button;
 pub mod node_card;

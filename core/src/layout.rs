@@ -30,6 +30,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::progress::Status;
 use crate::roadmap::{NodeId, Roadmap};
 
 pub use card::{
@@ -270,6 +271,26 @@ pub fn rects_path(rects: impl IntoIterator<Item = Rect>) -> String {
     }
     out
 }
+
+/// The topics of `layout` (not its stages) as one path per status, in [`STATUS_ORDER`]: the
+/// overview of a large map draws its marks as four elements instead of a card each.
+pub fn status_paths(layout: &MapLayout, status_of: impl Fn(&NodeId) -> Status) -> [String; 4] {
+    let mut groups: [Vec<Rect>; 4] = Default::default();
+    for node in layout.nodes.iter().filter(|node| node.depth > 0) {
+        let status = status_of(&node.id);
+        let index = STATUS_ORDER.iter().position(|s| *s == status).unwrap_or(0);
+        groups[index].push(node.rect);
+    }
+    groups.map(rects_path)
+}
+
+/// The order of [`status_paths`]' paths.
+pub const STATUS_ORDER: [Status; 4] = [
+    Status::Pending,
+    Status::InProgress,
+    Status::Done,
+    Status::Skipped,
+];
 
 /// Index of every node by id (first one wins if an id repeats).
 fn index_by_id(roadmap: &Roadmap) -> BTreeMap<&str, usize> {
@@ -1466,6 +1487,41 @@ mod tests {
             let columns = |l: &MapLayout| l.stages.iter().map(|a| a.column).collect::<Vec<_>>();
             prop_assert_eq!(columns(&collapsed), columns(&layout));
             prop_assert_eq!(layout_roadmap(&map, &expanded, &options), layout);
+        }
+    }
+    #[test]
+    fn status_paths_hold_each_topic_once_under_its_status_and_no_stage() {
+        let roadmap = backend();
+        let expanded = initially_expanded(&roadmap);
+        let layout = layout_roadmap(&roadmap, &expanded, &LayoutOptions::default());
+        let topics: Vec<&PlacedNode> = layout.nodes.iter().filter(|n| n.depth > 0).collect();
+        assert!(topics.len() >= 4, "the sample needs topics");
+        let status_of = |id: &NodeId| {
+            let index = topics.iter().position(|n| &n.id == id).unwrap_or(0);
+            STATUS_ORDER[index % 4]
+        };
+
+        let paths = status_paths(&layout, status_of);
+
+        for (index, path) in paths.iter().enumerate() {
+            let expected = (0..topics.len()).filter(|i| i % 4 == index).count();
+            assert_eq!(
+                path.matches('M').count(),
+                expected,
+                "{:?}",
+                STATUS_ORDER[index]
+            );
+        }
+        for stage in layout.nodes.iter().filter(|n| n.depth == 0) {
+            let mut one = String::new();
+            push_num(&mut one, stage.rect.x);
+            one.push(' ');
+            push_num(&mut one, stage.rect.y);
+            assert!(
+                !paths.iter().any(|p| p.contains(&format!("M{one}h"))),
+                "{}",
+                stage.id
+            );
         }
     }
 }

@@ -1,9 +1,6 @@
 import { expect, Page, test } from "@playwright/test";
-import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
+import { OwnServer, root, startOwnServer } from "../support/own-server";
 
 // The XSS corpus in a real browser: a second server, started from the same release binary,
 // serves the roadmap in fixtures/xss, whose every authored field carries a payload that sets
@@ -12,67 +9,14 @@ import path from "node:path";
 // block anything (a violation would mean a payload reached the DOM as markup).
 // The same corpus is checked on the HTML by server/tests/api/xss.rs.
 
-const root = path.resolve(__dirname, "..", "..");
-const serverBinary =
-  process.env.TRAILMAP_SERVER_BIN ??
-  path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, "target"), "release", "server");
-const siteRoot = process.env.LEPTOS_SITE_ROOT
-  ? path.resolve(root, process.env.LEPTOS_SITE_ROOT)
-  : path.join(root, "target", "site");
-
-type Corpus = { origin: string; process: ChildProcess; dataDir: string };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startCorpusServer(): Promise<Corpus> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), "trailmap-xss-"));
-  const child = spawn(
-    serverBinary,
-    [
-      "--addr",
-      `127.0.0.1:${port}`,
-      "--roadmaps",
-      path.join(root, "end2end", "fixtures", "xss"),
-      "--site-root",
-      siteRoot,
-      "--database-url",
-      `sqlite://${dataDir}/trailmap.db?mode=rwc`,
-    ],
-    { stdio: "ignore" },
-  );
-  const origin = `http://127.0.0.1:${port}`;
-  // Up to 30 s: on a loaded 2-core machine the release server takes 8 s or more to start.
-  for (let attempt = 0; attempt < 300; attempt++) {
-    try {
-      if ((await fetch(`${origin}/healthz`)).ok) return { origin, process: child, dataDir };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill("SIGKILL");
-  throw new Error(`the corpus server (${serverBinary}) did not start on ${origin}`);
-}
-
-let corpus: Corpus;
+let corpus: OwnServer;
 
 test.beforeAll(async () => {
-  corpus = await startCorpusServer();
+  corpus = await startOwnServer(path.join(root, "end2end", "fixtures", "xss"));
 });
 
 test.afterAll(async () => {
-  corpus?.process.kill("SIGTERM");
-  if (corpus) rmSync(corpus.dataDir, { recursive: true, force: true });
+  corpus?.stop();
 });
 
 /** Records, from before any page script runs, every CSP violation and every dialog. */

@@ -18,7 +18,10 @@ use crate::{
         progress::ProgressState,
         topic_details::TopicDetailsCache,
     },
-    map::{edge_layer::EdgeLayer, keyboard, landmark_layer::LandmarkLayer, node_card::NodeCard},
+    map::{
+        edge_layer::EdgeLayer, keyboard, landmark_layer::LandmarkLayer, mark_layer::MarkLayer,
+        node_card::NodeCard,
+    },
     progress::Status,
     roadmap::NodeId,
     viewport::{Extent, Point},
@@ -366,9 +369,12 @@ pub fn MapCanvas() -> impl IntoView {
 
     // Every visible node, or only those near the screen once the map is large. Only a culled
     // map reads the viewport: a map shown whole is not re-listed on every frame of a pan.
+    let culled = Memo::new(move |_| state.layout.with(|layout| layout.nodes.len() > CULL_ABOVE));
+    // A culled map in the overview draws its topics as marks (`MarkLayer`) and lists only its
+    // stages: zooming out would otherwise create a card for almost every topic at each step.
+    let marks_only = Memo::new(move |_| culled.get() && overview());
     let cards = move || {
-        let cull = state.layout.with(|layout| layout.nodes.len() > CULL_ABOVE);
-        if !cull {
+        if !culled.get() {
             return state.layout.with(|layout| {
                 layout
                     .nodes
@@ -395,6 +401,7 @@ pub fn MapCanvas() -> impl IntoView {
             layout
                 .nodes
                 .iter()
+                .filter(|node| node.depth == 0 || !marks_only.get())
                 .filter(|node| {
                     let r = node.rect;
                     r.x < area.x + area.width
@@ -432,6 +439,7 @@ pub fn MapCanvas() -> impl IntoView {
         >
             <div class="map-canvas" style=style>
                 <EdgeLayer />
+                {move || marks_only.get().then(|| view! { <MarkLayer /> })}
                 <div role="tree" aria-label="Roadmap topics" class="map-nodes">
                     <For each=cards key=|id| id.clone() let:id>
                         <NodeCard id />
