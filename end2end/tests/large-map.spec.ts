@@ -78,3 +78,24 @@ test("a large map's overview draws its topics as status paths, not cards", async
   await expect(topicCards.first()).toBeVisible();
   await expect(page.locator(`#node-${id}.status-done`)).toBeAttached();
 });
+
+test("an embed that shows no progress draws its overview marks as pending", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  await page.goto(`${server.origin}/embed/large?progress=0&expand=all`);
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  const map = page.locator(".map-viewport");
+  const box = (await map.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let step = 0; step < 20; step++) await page.mouse.wheel(0, 200);
+
+  await expect(page.locator(".map-marks")).toHaveCount(1);
+  await expect(page.locator(".node-card:not(.stage)")).toHaveCount(0);
+  expect(
+    ((await page.locator(".map-marks .mark-pending").getAttribute("d")) ?? "").split("M").length - 1,
+  ).toBe(STAGES * TOPICS * 2);
+  expect(errors).toEqual([]);
+});

@@ -397,11 +397,12 @@ pub fn MapCanvas() -> impl IntoView {
             seen.width + 2.0 * margin,
             seen.height + 2.0 * margin,
         );
+        let stages_only = marks_only.get();
         state.layout.with(|layout| {
             layout
                 .nodes
                 .iter()
-                .filter(|node| node.depth == 0 || !marks_only.get())
+                .filter(|node| node.depth == 0 || !stages_only)
                 .filter(|node| {
                     let r = node.rect;
                     r.x < area.x + area.width
