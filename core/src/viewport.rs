@@ -507,6 +507,63 @@ impl Viewport {
     }
 }
 
+/// How far (screen px) past each edge of the screen a culled map renders its cards.
+pub const CULL_MARGIN: f64 = 300.0;
+/// How close (screen px) the screen may come to the edge of the rendered part before that part
+/// is moved.
+const CULL_SLACK: f64 = 60.0;
+/// How far the zoom may grow past the one a rendered part was made for before it is made again
+/// (zooming out is covered by the edges: the screen soon reaches them).
+const CULL_ZOOM_IN: f64 = 1.5;
+
+/// The part of the content a culled map renders cards in, and the zoom it was made for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CullArea {
+    pub area: Extent,
+    pub k: f64,
+}
+
+impl CullArea {
+    /// What `screen` shows through `view`, with `margin` screen px around it.
+    pub fn around(view: Viewport, screen: Extent, margin: f64) -> Self {
+        let view = view.sanitized();
+        let seen = view.visible_content(screen);
+        Self {
+            area: grow(seen, margin / view.k),
+            k: view.k,
+        }
+    }
+
+    /// `previous` if it still covers what `screen` shows through `view` (with some slack) at a
+    /// zoom close to its own, else a new area around the screen, [`CULL_MARGIN`] wide. A pan keeps the same cards
+    /// for a few hundred pixels instead of adding and removing some in every frame.
+    pub fn follow(previous: Option<Self>, view: Viewport, screen: Extent) -> Self {
+        let view = view.sanitized();
+        let kept = previous.filter(|before| {
+            let seen = grow(view.visible_content(screen), CULL_SLACK / view.k);
+            view.k <= before.k * CULL_ZOOM_IN && contains(before.area, seen)
+        });
+        kept.unwrap_or_else(|| Self::around(view, screen, CULL_MARGIN))
+    }
+
+    /// Whether `r` reaches into the area.
+    pub fn touches(&self, r: Extent) -> bool {
+        let a = self.area;
+        r.x < a.x + a.width && r.x + r.width > a.x && r.y < a.y + a.height && r.y + r.height > a.y
+    }
+}
+
+fn grow(r: Extent, by: f64) -> Extent {
+    Extent::new(r.x - by, r.y - by, r.width + 2.0 * by, r.height + 2.0 * by)
+}
+
+fn contains(outer: Extent, inner: Extent) -> bool {
+    inner.x >= outer.x
+        && inner.y >= outer.y
+        && inner.x + inner.width <= outer.x + outer.width
+        && inner.y + inner.height <= outer.y + outer.height
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -821,6 +878,55 @@ mod tests {
             -1e6..1e6f64,
             any::<f64>(),
         ]
+    }
+
+    #[test]
+    fn a_cull_area_is_kept_while_a_pan_stays_inside_it() {
+        let screen = Extent::new(0.0, 0.0, 1000.0, 600.0);
+        let start = Viewport::new(0.0, 0.0, 1.0);
+        let first = CullArea::follow(None, start, screen);
+        assert_eq!(first.area, Extent::new(-300.0, -300.0, 1600.0, 1200.0));
+        // 200 px of pan: still 100 px from the edge, more than the slack.
+        let panned = CullArea::follow(Some(first), start.pan_by(-200.0, 0.0), screen);
+        assert_eq!(panned, first);
+        // 260 px: closer than the slack, so the area moves with the screen.
+        let moved = CullArea::follow(Some(first), start.pan_by(-260.0, 0.0), screen);
+        assert_eq!(moved.area, Extent::new(-40.0, -300.0, 1600.0, 1200.0));
+    }
+
+    #[test]
+    fn a_cull_area_is_made_again_when_the_zoom_moves_away_from_its_own() {
+        let screen = Extent::new(0.0, 0.0, 1000.0, 600.0);
+        let first = CullArea::follow(None, Viewport::new(0.0, 0.0, 1.0), screen);
+        // Zooming out shows more than the area holds.
+        let out = Viewport::new(0.0, 0.0, 1.0)
+            .zoom_at(Point::new(500.0, 300.0), 0.6)
+            .0;
+        let after_out = CullArea::follow(Some(first), out, screen);
+        assert!(close(after_out.k, 0.6), "{after_out:?}");
+        // Zooming in a little keeps it; past the slack the area shrinks to the new screen.
+        let near = Viewport::new(0.0, 0.0, 1.0)
+            .zoom_at(Point::new(500.0, 300.0), 1.4)
+            .0;
+        assert_eq!(CullArea::follow(Some(first), near, screen), first);
+        let far = Viewport::new(0.0, 0.0, 1.0)
+            .zoom_at(Point::new(500.0, 300.0), 2.0)
+            .0;
+        let after_in = CullArea::follow(Some(first), far, screen);
+        assert!(after_in.area.width < first.area.width, "{after_in:?}");
+    }
+
+    #[test]
+    fn a_cull_area_touches_what_reaches_into_it() {
+        let area = CullArea::around(
+            Viewport::new(0.0, 0.0, 1.0),
+            Extent::new(0.0, 0.0, 100.0, 100.0),
+            CULL_MARGIN,
+        );
+        assert!(area.touches(Extent::new(390.0, 390.0, 50.0, 50.0)));
+        assert!(area.touches(Extent::new(-340.0, 0.0, 50.0, 10.0)));
+        assert!(!area.touches(Extent::new(400.0, 0.0, 50.0, 10.0)));
+        assert!(!area.touches(Extent::new(-350.0, 0.0, 50.0, 10.0)));
     }
 
     proptest! {

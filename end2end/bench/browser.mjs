@@ -13,6 +13,7 @@
 import { chromium } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { recordedFrames, recordFrames } from "./common.mjs";
 
 // The same Chromium and offline-safe flags as the Playwright suite.
 const launch = JSON.parse(readFileSync(new URL("../chromium.json", import.meta.url), "utf8"));
@@ -172,24 +173,11 @@ async function main() {
       await page.locator(".map-viewport").scrollIntoViewIfNeeded();
       const box = await page.locator(".map-viewport").boundingBox();
       // Record every frame's duration while the mouse pans and the wheel zooms.
-      await page.evaluate(() => {
-        window.__frames = [];
-        let last = performance.now();
-        const tick = (now) => {
-          window.__frames.push(now - last);
-          last = now;
-          if (window.__recording) requestAnimationFrame(tick);
-        };
-        window.__recording = true;
-        requestAnimationFrame(tick);
-      });
+      await recordFrames(page);
       const cx = box.x + box.width / 2;
       const cy = box.y + Math.min(box.height, 500) / 2;
       const events = await openLoopGestures(cdp, cx, cy);
-      const frames = await page.evaluate(() => {
-        window.__recording = false;
-        return window.__frames.slice(1);
-      });
+      const frames = await recordedFrames(page);
       console.log(
         JSON.stringify({
           kind: "frames",

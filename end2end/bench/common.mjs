@@ -41,3 +41,26 @@ export async function throttledPage(browser, throttle) {
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
   return { context, page, cdp };
 }
+
+/** Starts recording the duration of every frame the page draws (requestAnimationFrame). */
+export async function recordFrames(page) {
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (now) => {
+      window.__frames.push(now - last);
+      last = now;
+      if (window.__recording) requestAnimationFrame(tick);
+    };
+    window.__recording = true;
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Stops the recording and returns the frame durations (ms), the first one left out. */
+export async function recordedFrames(page) {
+  return page.evaluate(() => {
+    window.__recording = false;
+    return window.__frames.slice(1);
+  });
+}

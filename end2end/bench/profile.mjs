@@ -38,7 +38,8 @@ const browser = await launchChromium();
 const { context, page, cdp } = await throttledPage(browser, throttle);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-// PROFILE_GESTURE=1: profile a drag and wheel zoom of the fully expanded map instead of the load.
+// PROFILE_GESTURE=1: profile a drag and wheel zoom of the fully expanded map instead of the load
+// (PROFILE_GESTURE=drag: the drag alone).
 const gesture = Boolean(process.env.PROFILE_GESTURE);
 if (!gesture) await cdp.send("Profiler.start");
 await page.goto(BASE + path);
@@ -57,7 +58,7 @@ if (gesture) {
     await page.waitForTimeout(16);
   }
   await mouse("mouseReleased", 520, { buttons: 0, clickCount: 1 });
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < (process.env.PROFILE_GESTURE === "drag" ? 0 : 30); i++) {
     await mouse("mouseWheel", 640, { deltaX: 0, deltaY: i < 15 ? 100 : -100 });
     await page.waitForTimeout(16);
   }

@@ -24,7 +24,7 @@ use crate::{
     },
     progress::Status,
     roadmap::NodeId,
-    viewport::{Extent, Point},
+    viewport::{CullArea, Extent, Point},
 };
 
 /// Pointer travel (px) before a press becomes a drag; below it, a click stays a click.
@@ -38,6 +38,8 @@ const FIRST_SCREEN: Extent = Extent {
     width: 1920.0,
     height: 1200.0,
 };
+/// The margin (px) around that guess.
+const FIRST_MARGIN: f64 = 200.0;
 /// How long (ms) a still finger on a topic waits before its status menu opens.
 const LONG_PRESS_MS: u64 = 550;
 /// Two taps closer than this (ms, px) are a double-tap.
@@ -74,18 +76,27 @@ pub fn MapCanvas() -> impl IntoView {
     });
     on_cleanup(move || tab_listener.remove());
 
+    // Where the map element's top-left corner is in the window, kept between events: reading
+    // it on every pointer move or wheel step forced a layout of the whole page each time,
+    // in the middle of the frame the previous move had just invalidated. Measured again at
+    // the start of each press, when the pointer enters the map, and after a resize or scroll.
+    let origin = StoredValue::new(None::<Point>);
     let local = move |client_x: i32, client_y: i32| -> Point {
-        container
-            .get_untracked()
-            .map(|el| {
-                let rect = el.get_bounding_client_rect();
-                Point::new(client_x as f64 - rect.left(), client_y as f64 - rect.top())
-            })
-            .unwrap_or(Point::new(client_x as f64, client_y as f64))
+        let corner = origin.get_value().or_else(|| {
+            let rect = container.get_untracked()?.get_bounding_client_rect();
+            let corner = Point::new(rect.left(), rect.top());
+            origin.set_value(Some(corner));
+            Some(corner)
+        });
+        let corner = corner.unwrap_or(Point::new(0.0, 0.0));
+        Point::new(client_x as f64 - corner.x, client_y as f64 - corner.y)
     };
+    let scroll = window_event_listener_untyped("scroll", move |_| origin.set_value(None));
+    on_cleanup(move || scroll.remove());
 
     // Measure the map element once hydrated and whenever the window resizes.
     let measure = move || {
+        origin.set_value(None);
         if let Some(el) = container.get_untracked() {
             let rect = el.get_bounding_client_rect();
             let next = Some(Extent::new(0.0, 0.0, rect.width(), rect.height()));
@@ -103,7 +114,7 @@ pub fn MapCanvas() -> impl IntoView {
     on_cleanup(move || resize.remove());
 
     #[cfg(feature = "hydrate")]
-    wheel::attach(container, state);
+    wheel::attach(container, state, local);
 
     let cancel_long_press = move || {
         if let Some(handle) = long_press.get_value() {
@@ -116,6 +127,8 @@ pub fn MapCanvas() -> impl IntoView {
         if event.button() != 0 && event.pointer_type() == "mouse" {
             return;
         }
+        // A gesture measures where the map is once, at its start.
+        origin.set_value(None);
         if state.gliding.get_untracked() {
             state.gliding.set(false);
         }
@@ -368,13 +381,29 @@ pub fn MapCanvas() -> impl IntoView {
     let overview = move || state.viewport.with(|view| view.k < OVERVIEW_ZOOM);
 
     // Every visible node, or only those near the screen once the map is large. Only a culled
-    // map reads the viewport: a map shown whole is not re-listed on every frame of a pan.
+    // map reads the viewport: a map shown whole is not re-listed on a pan.
     let culled = Memo::new(move |_| state.layout.with(|layout| layout.nodes.len() > CULL_ABOVE));
     // A culled map in the overview draws its topics as marks (`MarkLayer`) and lists only its
     // stages: zooming out would otherwise create a card for almost every topic at each step.
     let marks_only = Memo::new(move |_| culled.get() && overview());
-    let cards = move || {
+    // The part of a culled map whose cards are listed. Before the map is measured (the
+    // server's render, and hydrating it), a large map is culled to a generous guess of the
+    // screen: readers without JavaScript get the outline, not the map, and hydrating hundreds
+    // of off-screen cards would only delay the first interaction. Once measured, the area
+    // follows the real screen with a margin and stays put while a pan or zoom remains inside
+    // it, so the card list changes every few hundred pixels, not in every frame.
+    let cull_area = Memo::new(move |before: Option<&Option<CullArea>>| {
         if !culled.get() {
+            return None;
+        }
+        let view = state.viewport.get();
+        Some(match state.screen.get() {
+            None => CullArea::around(view, FIRST_SCREEN, FIRST_MARGIN),
+            Some(screen) => CullArea::follow(before.copied().flatten(), view, screen),
+        })
+    });
+    let cards = move || {
+        let Some(area) = cull_area.get() else {
             return state.layout.with(|layout| {
                 layout
                     .nodes
@@ -382,21 +411,7 @@ pub fn MapCanvas() -> impl IntoView {
                     .map(|node| node.id.clone())
                     .collect::<Vec<_>>()
             });
-        }
-        // Before the map is measured (the server's render, and hydrating it), a large map is
-        // culled to a generous guess of the screen: readers without JavaScript get the outline,
-        // not the map, and hydrating hundreds of off-screen cards would only delay the first
-        // interaction. Once measured, the real screen decides.
-        let screen = state.screen.get().unwrap_or(FIRST_SCREEN);
-        let view = state.viewport.get();
-        let seen = view.visible_content(screen);
-        let margin = 200.0 / view.k;
-        let area = Extent::new(
-            seen.x - margin,
-            seen.y - margin,
-            seen.width + 2.0 * margin,
-            seen.height + 2.0 * margin,
-        );
+        };
         let stages_only = marks_only.get();
         state.layout.with(|layout| {
             layout
@@ -405,10 +420,7 @@ pub fn MapCanvas() -> impl IntoView {
                 .filter(|node| node.depth == 0 || !stages_only)
                 .filter(|node| {
                     let r = node.rect;
-                    r.x < area.x + area.width
-                        && r.x + r.width > area.x
-                        && r.y < area.y + area.height
-                        && r.y + r.height > area.y
+                    area.touches(Extent::new(r.x, r.y, r.width, r.height))
                 })
                 .map(|node| node.id.clone())
                 .collect::<Vec<_>>()
@@ -431,6 +443,7 @@ pub fn MapCanvas() -> impl IntoView {
             on:contextmenu=on_contextmenu
             on:change=on_change
             on:dragstart=|event: ev::DragEvent| event.prevent_default()
+            on:pointerenter=move |_| origin.set_value(None)
             on:pointerover=move |event| prefetch(event.target())
             on:focusin=move |event: ev::FocusEvent| {
                 prefetch(event.target());
@@ -517,7 +530,12 @@ mod wheel {
         viewport::{wheel_factor, Point},
     };
 
-    pub fn attach(container: NodeRef<html::Div>, state: MapState) {
+    /// `local` turns a pointer's window position into one in the map element.
+    pub fn attach(
+        container: NodeRef<html::Div>,
+        state: MapState,
+        local: impl Fn(i32, i32) -> Point + Copy + 'static,
+    ) {
         Effect::new(move |attached: Option<bool>| {
             if attached == Some(true) {
                 return true;
@@ -525,14 +543,9 @@ mod wheel {
             let Some(el) = container.get() else {
                 return false;
             };
-            let target = el.clone();
             let handler = Closure::<dyn FnMut(web_sys::WheelEvent)>::new(
                 move |event: web_sys::WheelEvent| {
-                    let rect = target.get_bounding_client_rect();
-                    let anchor = Point::new(
-                        event.client_x() as f64 - rect.left(),
-                        event.client_y() as f64 - rect.top(),
-                    );
+                    let anchor = local(event.client_x(), event.client_y());
                     let factor = wheel_factor(event.delta_y(), event.delta_mode());
                     let (next, hit_limit) = state.viewport.get_untracked().zoom_at(anchor, factor);
                     if hit_limit {
