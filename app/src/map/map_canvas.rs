@@ -40,6 +40,8 @@ const FIRST_SCREEN: Extent = Extent {
 };
 /// The margin (px) around that guess.
 const FIRST_MARGIN: f64 = 200.0;
+/// How long (ms) after the last wheel or pinch step the zoom counts as settled.
+const ZOOM_IDLE_MS: u64 = 300;
 /// How long (ms) a still finger on a topic waits before its status menu opens.
 const LONG_PRESS_MS: u64 = 550;
 /// Two taps closer than this (ms, px) are a double-tap.
@@ -66,6 +68,25 @@ pub fn MapCanvas() -> impl IntoView {
     let progress = use_context::<ProgressState>();
     let container = NodeRef::<html::Div>::new();
     let gesture = StoredValue::new(Gesture::default());
+    // Wheel steps or a pinch are under way (the last step less than `ZOOM_IDLE_MS` ago, and
+    // no press since): the stylesheet takes the canvas off its own compositor layer meanwhile.
+    // A press ends it, so a drag always moves the layer.
+    let zooming = RwSignal::new(false);
+    let wheel_idle = StoredValue::new(None::<TimeoutHandle>);
+    let zoom_step = move || {
+        if !zooming.get_untracked() {
+            zooming.set(true);
+        }
+        if let Some(handle) = wheel_idle.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || zooming.set(false),
+            std::time::Duration::from_millis(ZOOM_IDLE_MS),
+        )
+        .ok();
+        wheel_idle.set_value(handle);
+    };
     let long_press = StoredValue::new(None::<TimeoutHandle>);
     // When Tab was last pressed: focus arriving right after it is keyboard navigation.
     let tabbed_at = StoredValue::new(f64::NEG_INFINITY);
@@ -113,8 +134,10 @@ pub fn MapCanvas() -> impl IntoView {
     let resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
+    #[cfg(not(feature = "hydrate"))]
+    let _ = zoom_step;
     #[cfg(feature = "hydrate")]
-    wheel::attach(container, state, local);
+    wheel::attach(container, state, local, zoom_step);
 
     let cancel_long_press = move || {
         if let Some(handle) = long_press.get_value() {
@@ -129,6 +152,9 @@ pub fn MapCanvas() -> impl IntoView {
         }
         // A gesture measures where the map is once, at its start.
         origin.set_value(None);
+        if zooming.get_untracked() {
+            zooming.set(false);
+        }
         if state.gliding.get_untracked() {
             state.gliding.set(false);
         }
@@ -168,6 +194,7 @@ pub fn MapCanvas() -> impl IntoView {
         let id = event.pointer_id();
         let mut capture = false;
         let mut next_view = None;
+        let mut pinched = false;
         gesture.update_value(|g| {
             let Some(index) = g.pointers.iter().position(|(p, _)| *p == id) else {
                 return;
@@ -178,6 +205,7 @@ pub fn MapCanvas() -> impl IntoView {
                 g.pointers[index].1 = point;
                 let after = (g.pointers[0].1, g.pointers[1].1);
                 next_view = Some(view.pinch(before, after));
+                pinched = true;
                 return;
             }
             let previous = g.pointers[index].1;
@@ -192,6 +220,9 @@ pub fn MapCanvas() -> impl IntoView {
             g.pointers[index].1 = point;
             next_view = Some(view.pan_by(point.x - previous.x, point.y - previous.y));
         });
+        if pinched {
+            zoom_step();
+        }
         if capture {
             cancel_long_press();
             if let Some(el) = container.get_untracked() {
@@ -432,6 +463,7 @@ pub fn MapCanvas() -> impl IntoView {
             class="map-viewport"
             class:overview=overview
             class:gliding=move || state.gliding.get()
+            class:zooming=move || zooming.get()
             node_ref=container
             on:pointerdown=on_pointerdown
             on:pointermove=on_pointermove
@@ -535,6 +567,7 @@ mod wheel {
         container: NodeRef<html::Div>,
         state: MapState,
         local: impl Fn(i32, i32) -> Point + Copy + 'static,
+        on_step: impl Fn() + Copy + 'static,
     ) {
         Effect::new(move |attached: Option<bool>| {
             if attached == Some(true) {
@@ -552,6 +585,7 @@ mod wheel {
                         return;
                     }
                     event.prevent_default();
+                    on_step();
                     state.set_viewport(next);
                 },
             );
