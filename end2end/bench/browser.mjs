@@ -13,7 +13,7 @@
 import { chromium } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { recordedFrames, recordFrames } from "./common.mjs";
+import { addBenchCss, recordedFrames, recordFrames } from "./common.mjs";
 
 // The same Chromium and offline-safe flags as the Playwright suite.
 const launch = JSON.parse(readFileSync(new URL("../chromium.json", import.meta.url), "utf8"));
@@ -165,6 +165,7 @@ async function main() {
       });
       const hydrated = await page.evaluate(() => window.__hydratedAt);
       if (throttle === 1) await bytesBeforeInteractive(page, path);
+      await addBenchCss(page);
       // The map page keeps Expand all in its More menu.
       const more = page.getByRole("button", { name: "More" });
       if (await more.count()) await more.click();

@@ -64,3 +64,16 @@ export async function recordedFrames(page) {
     return window.__frames.slice(1);
   });
 }
+
+/** Adds the stylesheet in `BENCH_CSS`, if any, to a hydrated page: a style change can be
+ * compared against the built one without a rebuild (a constructed sheet, which the page's
+ * CSP allows where an inline one would be refused). */
+export async function addBenchCss(page) {
+  const css = process.env.BENCH_CSS;
+  if (!css) return;
+  await page.evaluate((text) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  }, css);
+}

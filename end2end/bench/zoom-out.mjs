@@ -3,7 +3,7 @@
 // steps. On a large, culled map every step widens the area whose cards must exist. Never
 // pass/fail.
 //   node bench/zoom-out.mjs [path] [throttle]       BASE_URL as for the bench
-import { BASE, hydratedAt, launchChromium, throttledPage } from "./common.mjs";
+import { addBenchCss, BASE, hydratedAt, launchChromium, throttledPage } from "./common.mjs";
 
 const path = process.argv[2] ?? "/roadmaps/backend";
 const throttle = Number(process.argv[3] ?? 1);
@@ -11,6 +11,7 @@ const browser = await launchChromium();
 const { page, cdp } = await throttledPage(browser, throttle);
 await page.goto(BASE + path);
 await hydratedAt(page);
+await addBenchCss(page);
 await page.getByRole("button", { name: "More" }).click();
 await page.getByRole("button", { name: "Expand all" }).click();
 await page.waitForTimeout(500);

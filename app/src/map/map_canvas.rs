@@ -69,8 +69,8 @@ pub fn MapCanvas() -> impl IntoView {
     let container = NodeRef::<html::Div>::new();
     let gesture = StoredValue::new(Gesture::default());
     // Wheel steps or a pinch are under way (the last step less than `ZOOM_IDLE_MS` ago, and
-    // no press since): the stylesheet takes the canvas off its own compositor layer meanwhile.
-    // A press ends it, so a drag always moves the layer.
+    // no press since): in the overview the stylesheet takes the canvas off its own compositor
+    // layer meanwhile. A press ends it, so a drag always moves the layer.
     let zooming = RwSignal::new(false);
     let wheel_idle = StoredValue::new(None::<TimeoutHandle>);
     let zoom_step = move || {
