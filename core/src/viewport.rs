@@ -16,6 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::layout::Rect;
+
 /// Smallest zoom factor (the whole map seen from far away).
 pub const MIN_ZOOM: f64 = 0.1;
 /// Largest zoom factor.
@@ -535,8 +537,9 @@ impl CullArea {
     }
 
     /// `previous` if it still covers what `screen` shows through `view` (with some slack) at a
-    /// zoom close to its own, else a new area around the screen, [`CULL_MARGIN`] wide. A pan keeps the same cards
-    /// for a few hundred pixels instead of adding and removing some in every frame.
+    /// zoom close to its own, else a new area around the screen, [`CULL_MARGIN`] wide. A pan
+    /// keeps the same cards for a few hundred pixels instead of adding and removing some in
+    /// every frame.
     pub fn follow(previous: Option<Self>, view: Viewport, screen: Extent) -> Self {
         let view = view.sanitized();
         let kept = previous.filter(|before| {
@@ -546,10 +549,16 @@ impl CullArea {
         kept.unwrap_or_else(|| Self::around(view, screen, CULL_MARGIN))
     }
 
-    /// Whether `r` reaches into the area.
-    pub fn touches(&self, r: Extent) -> bool {
+    /// Whether a card's box reaches into the area.
+    pub fn touches(&self, card: &Rect) -> bool {
         let a = self.area;
-        r.x < a.x + a.width && r.x + r.width > a.x && r.y < a.y + a.height && r.y + r.height > a.y
+        let area = Rect {
+            x: a.x,
+            y: a.y,
+            width: a.width,
+            height: a.height,
+        };
+        area.intersects(card)
     }
 }
 
@@ -918,15 +927,21 @@ mod tests {
 
     #[test]
     fn a_cull_area_touches_what_reaches_into_it() {
+        let rect = |x, y, width, height| Rect {
+            x,
+            y,
+            width,
+            height,
+        };
         let area = CullArea::around(
             Viewport::new(0.0, 0.0, 1.0),
             Extent::new(0.0, 0.0, 100.0, 100.0),
             CULL_MARGIN,
         );
-        assert!(area.touches(Extent::new(390.0, 390.0, 50.0, 50.0)));
-        assert!(area.touches(Extent::new(-340.0, 0.0, 50.0, 10.0)));
-        assert!(!area.touches(Extent::new(400.0, 0.0, 50.0, 10.0)));
-        assert!(!area.touches(Extent::new(-350.0, 0.0, 50.0, 10.0)));
+        assert!(area.touches(&rect(390.0, 390.0, 50.0, 50.0)));
+        assert!(area.touches(&rect(-340.0, 0.0, 50.0, 10.0)));
+        assert!(!area.touches(&rect(400.0, 0.0, 50.0, 10.0)));
+        assert!(!area.touches(&rect(-350.0, 0.0, 50.0, 10.0)));
     }
 
     proptest! {

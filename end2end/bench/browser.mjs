@@ -13,21 +13,18 @@
 import { chromium } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { addBenchCss, recordedFrames, recordFrames } from "./common.mjs";
+import { addBenchCss, dispatchOpenLoop, recordedFrames, recordFrames } from "./common.mjs";
 
 // The same Chromium and offline-safe flags as the Playwright suite.
 const launch = JSON.parse(readFileSync(new URL("../chromium.json", import.meta.url), "utf8"));
 
 const BASE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 const PAGES = (process.env.BENCH_PAGES ?? "/roadmaps/backend").split(",");
-const FRAME_MS = 16;
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function typeOf(url, initiator) {
   const path = new URL(url).pathname;
@@ -124,15 +121,7 @@ async function openLoopGestures(cdp, cx, cy) {
     for (let i = 0; i < 5; i++) mouse("mouseWheel", cx, cy, { deltaX: 0, deltaY: -120 });
     for (let i = 0; i < 5; i++) mouse("mouseWheel", cx, cy, { deltaX: 0, deltaY: 120 });
   }
-  const sent = [];
-  const start = performance.now();
-  for (const [i, event] of events.entries()) {
-    sent.push(cdp.send("Input.dispatchMouseEvent", event).catch(() => {}));
-    // Against the clock, not after the previous send: late sends do not push the rest back.
-    const next = start + (i + 1) * FRAME_MS;
-    await sleep(Math.max(0, next - performance.now()));
-  }
-  await Promise.all(sent);
+  await dispatchOpenLoop(cdp, events);
   return events.length;
 }
 

@@ -77,3 +77,17 @@ export async function addBenchCss(page) {
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   }, css);
 }
+
+/** Sends CDP `Input.dispatchMouseEvent` parameters one every 16 ms against the clock, without
+ * awaiting each (open loop: a slow page gets the same input as a fast one, as from a real
+ * mouse), then waits until all were delivered. */
+export async function dispatchOpenLoop(cdp, events) {
+  const sent = [];
+  const start = performance.now();
+  for (const [i, event] of events.entries()) {
+    sent.push(cdp.send("Input.dispatchMouseEvent", event).catch(() => {}));
+    const next = start + (i + 1) * 16;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+  }
+  await Promise.all(sent);
+}

@@ -6,6 +6,7 @@
 //   node bench/pan-cost.mjs [path] [throttle]       BASE_URL as for the bench
 import {
   BASE,
+  dispatchOpenLoop,
   hydratedAt,
   launchChromium,
   recordedFrames,
@@ -27,13 +28,14 @@ const mouse = (type, x, extra = {}) =>
 await browser.startTracing(page, { categories: ["devtools.timeline", "toplevel", "cc"] });
 await recordFrames(page);
 await mouse("mousePressed", 1000, { buttons: 1, clickCount: 1 });
-const sent = [];
-const start = performance.now();
-for (let i = 1; i <= 60; i++) {
-  sent.push(mouse("mouseMoved", 1000 - 8 * i, { buttons: 1 }));
-  await new Promise((r) => setTimeout(r, Math.max(0, start + 16 * i - performance.now())));
-}
-await Promise.all(sent);
+const moves = Array.from({ length: 60 }, (_, i) => ({
+  type: "mouseMoved",
+  x: 1000 - 8 * (i + 1),
+  y: 400,
+  button: "left",
+  buttons: 1,
+}));
+await dispatchOpenLoop(cdp, moves);
 await mouse("mouseReleased", 520, { buttons: 0, clickCount: 1 });
 const frames = (await recordedFrames(page)).sort((a, b) => a - b);
 await page.waitForTimeout(300);

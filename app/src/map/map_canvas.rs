@@ -134,8 +134,6 @@ pub fn MapCanvas() -> impl IntoView {
     let resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
-    #[cfg(not(feature = "hydrate"))]
-    let _ = zoom_step;
     #[cfg(feature = "hydrate")]
     wheel::attach(container, state, local, zoom_step);
 
@@ -449,10 +447,7 @@ pub fn MapCanvas() -> impl IntoView {
                 .nodes
                 .iter()
                 .filter(|node| node.depth == 0 || !stages_only)
-                .filter(|node| {
-                    let r = node.rect;
-                    area.touches(Extent::new(r.x, r.y, r.width, r.height))
-                })
+                .filter(|node| area.touches(&node.rect))
                 .map(|node| node.id.clone())
                 .collect::<Vec<_>>()
         })
