@@ -21,19 +21,23 @@ async function openMap(page: Page, path = "/roadmaps/backend") {
   await settle(page);
 }
 
-/** Waits until the canvas stops moving (a glide lasts 240 ms). */
+/** Waits until the canvas stops moving (a glide lasts 240 ms): no transition running on it,
+ * and its transform the same in two reads. The transition is asked for, not only the
+ * computed transform: the canvas is a compositor layer, whose glide the compositor plays, and
+ * the page's own view of it may not advance between two reads on a busy machine (a glide that
+ * had not visibly started yet passed for settled, and a landmark was read at its old place). */
 async function settle(page: Page) {
   let last = "";
   for (let i = 0; i < 40; i++) {
-    const now = await canvasTransform(page);
-    if (now === last) return;
+    const { now, moving } = await page.locator(".map-canvas").evaluate((el) => ({
+      now: getComputedStyle(el).transform,
+      moving: el.getAnimations().length > 0,
+    }));
+    if (!moving && now === last) return;
     last = now;
     await page.waitForTimeout(150);
   }
 }
-
-const canvasTransform = (page: Page) =>
-  page.locator(".map-canvas").evaluate((el) => getComputedStyle(el).transform);
 
 /** The canvas's pan and zoom, from its style (x, y in px; k). */
 async function view(page: Page) {
