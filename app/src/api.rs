@@ -47,3 +47,37 @@ pub async fn site_origin() -> Result<String, ServerFnError> {
     };
     Ok(format!("{scheme}://{host}"))
 }
+
+/// The form factor a page is drawn for. On the server: the request's
+/// ([`FormFactor::from_headers`]). In the browser, where a page is drawn after a link inside
+/// the app (hydration reads the server's answer instead): the window's, a phone when it is no
+/// wider than the map's narrow layout.
+pub async fn form_factor() -> crate::form_factor::FormFactor {
+    use crate::form_factor::FormFactor;
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return FormFactor::default();
+        };
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        FormFactor::from_headers(header("sec-ch-ua-mobile"), header("user-agent"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let width = window()
+            .inner_width()
+            .ok()
+            .and_then(|width| width.as_f64())
+            .unwrap_or_default();
+        if width > 0.0 && width <= crate::contexts::map_state::NARROW {
+            FormFactor::Phone
+        } else {
+            FormFactor::Wide
+        }
+    }
+}

@@ -18,7 +18,8 @@ pub mod theme;
 // The pure modules live in `trailmap-core`; re-exported so `crate::layout::…` paths read the
 // same in the components.
 pub use trailmap_core::{
-    catalog, content, embed, layout, links, progress, roadmap, search, snapshot, viewport,
+    catalog, content, embed, form_factor, layout, links, progress, roadmap, search, snapshot,
+    viewport,
 };
 
 use leptos::prelude::*;

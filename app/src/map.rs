@@ -34,7 +34,7 @@ use leptos_router::NavigateOptions;
 use crate::{
     contexts::{
         map_links::MapLinks,
-        map_state::{MapState, NARROW, OVERVIEW_ZOOM},
+        map_state::{shape_layout, MapState, OVERVIEW_ZOOM},
     },
     roadmap::NodeId,
 };
@@ -123,20 +123,10 @@ fn follow(state: MapState, home_on_load: bool, adapt_layout: bool) {
             measured.set_value(true);
             if adapt_layout {
                 if let (Some(area), Some(screen)) = (state.visible_area(), state.screen.get()) {
-                    // Tenths, so small resizes do not re-plan the columns.
-                    let aspect = (area.width / area.height * 10.0).round() / 10.0;
-                    // A phone's stages branch to one side only: a two-sided stage with its
-                    // topics is about 820 px wide, too wide to read on a 390 px screen; a
-                    // one-sided one (about 560 px) fits it at a readable zoom.
-                    let both_sides = screen.width > NARROW;
-                    if state
-                        .layout_options
-                        .with(|o| o.aspect != aspect || o.both_sides != both_sides)
-                    {
-                        state.layout_options.update(|o| {
-                            o.aspect = aspect;
-                            o.both_sides = both_sides;
-                        });
+                    let mut shaped = state.layout_options.get_untracked();
+                    shape_layout(&mut shaped, area, screen.width);
+                    if state.layout_options.get_untracked() != shaped {
+                        state.layout_options.set(shaped);
                     }
                 }
             }

@@ -12,6 +12,7 @@
 pub mod catalog;
 pub mod content;
 pub mod embed;
+pub mod form_factor;
 pub mod layout;
 pub mod links;
 pub mod progress;

@@ -11,6 +11,14 @@ import { BACKEND_STAGES } from "./backend";
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+/** A phone as a server sees one: touch, a small screen, and the client hint phones' Chromium
+ * sends on every request (Playwright's emulation keeps the desktop's `?0`). */
+const PHONE_DEVICE = {
+  viewport: PHONE,
+  hasTouch: true,
+  isMobile: true,
+  extraHTTPHeaders: { "sec-ch-ua-mobile": "?1" },
+};
 
 type Box = { left: number; top: number; right: number; bottom: number };
 
@@ -163,7 +171,7 @@ for (const [device, size] of [
   ["phone", PHONE],
 ] as const) {
   test.describe(`${device} ${size.width}x${size.height}`, () => {
-    test.use({ viewport: size, hasTouch: device === "phone", isMobile: device === "phone" });
+    test.use(device === "phone" ? PHONE_DEVICE : { viewport: size });
 
     test("the map fills the window on load and the page never scrolls", async ({ page }) => {
       await openMap(page);
@@ -560,8 +568,44 @@ test.describe("desktop interactions", () => {
   });
 });
 
+test.describe("a phone's first paint", () => {
+  test.use(PHONE_DEVICE);
+
+  /** Each card's place (its `translate(…)`) by id, in the server's HTML or in the page. */
+  function places(html: string) {
+    const found = new Map<string, string>();
+    for (const m of html.matchAll(/id="(node-[^"]+)"[^>]*style="transform:\s*(translate\([^)]*\))/g)) found.set(m[1], m[2]);
+    return found;
+  }
+
+  test("is the phone's own overview, and hydration moves no card", async ({ page }) => {
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || /hydrat/i.test(m.text())) problems.push(m.text());
+    });
+    const served = await (await page.request.get("/roadmaps/backend")).text();
+    const servedScale = Number(/class="map-canvas" style="transform: translate\([^)]*\) scale\(([\d.]+)\)/.exec(served)![1]);
+    expect(served).toContain('class="map-viewport overview"');
+    expect(servedScale).toBeLessThan(READABLE_ZOOM);
+    const servedPlaces = places(served);
+    expect(servedPlaces.size).toBeGreaterThan(100);
+
+    await openMap(page);
+
+    // Still the overview, at the phone's own Fit (within a few per cent of the server's guess
+    // of a phone's screen), with every card where the server put it: no re-layout.
+    await expect(page.locator(".map-viewport")).toHaveClass(/overview/);
+    const { k } = await view(page);
+    expect(k / servedScale).toBeGreaterThan(0.9);
+    expect(k / servedScale).toBeLessThan(1.1);
+    const shown = await page.locator(".map-nodes").evaluate((el) => el.innerHTML);
+    expect(places(shown)).toEqual(servedPlaces);
+    expect(problems).toEqual([]);
+  });
+});
+
 test.describe("phone gestures", () => {
-  test.use({ viewport: PHONE, hasTouch: true, isMobile: true });
+  test.use(PHONE_DEVICE);
 
   // One CDP session per page: a touch sequence must start and end on the same session.
   const sessions = new WeakMap<Page, CDPSession>();
@@ -752,8 +796,7 @@ test.describe("screenshots", () => {
         const context = await browser.newContext({
           viewport: size,
           colorScheme: theme,
-          hasTouch: device === "phone",
-          isMobile: device === "phone",
+          ...(device === "phone" ? PHONE_DEVICE : {}),
         });
         const page = await context.newPage();
         await openMap(page);

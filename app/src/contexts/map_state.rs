@@ -36,6 +36,17 @@ pub const REFERENCE_AREA: Extent = Extent {
     width: 1280.0,
     height: 616.0,
 };
+/// The same for a phone (a request that says it comes from one, see `FormFactor`): a
+/// 390 × 844 screen less the app bar and the phone's toolbar bands (58 px on top, 64 px
+/// below). Most phones' visible areas have the same shape to a tenth (0.6), so the server's
+/// column plan is the one the phone keeps, and its overview is within a few pixels of the
+/// phone's own.
+pub const PHONE_REFERENCE_AREA: Extent = Extent {
+    x: 0.0,
+    y: 58.0,
+    width: 390.0,
+    height: 674.0,
+};
 /// Below this zoom the map is an overview: topics turn into marks coloured by status and
 /// stages into large labelled landmarks (semantic zoom). At it a topic's 14 px title is 8.4 px
 /// on screen, the smallest that still reads (a stage's 16 px title 9.6 px): cards show
@@ -158,6 +169,36 @@ pub fn home_view(layout: &MapLayout, area: Extent) -> Viewport {
     Viewport::new(x, area.y + HOME_MARGIN / 2.0 - column.y, 1.0)
 }
 
+/// Where a map page starts in `area` (see [`MapState::start`]): at home (100 %) when the
+/// area is wide enough for the trail's first column, else (a phone) the whole roadmap fitted.
+/// From the layout alone, so server and browser agree for the same area.
+pub fn start_view(layout: &MapLayout, area: Extent) -> Viewport {
+    let column = layout
+        .stages
+        .first()
+        .map_or(0.0, |first| first.region.width);
+    if column + 2.0 * HOME_MARGIN <= area.width {
+        home_view(layout, area)
+    } else {
+        Viewport::fit(layout_extent(layout), area, FIT_PADDING)
+    }
+}
+
+/// The layout's shape for a visible `area` on a map element `screen_width` px wide: the
+/// trail is folded to the area's aspect (in tenths, so small resizes do not re-plan the
+/// columns), and a phone's stages branch to one side only — a two-sided stage with its
+/// topics is about 820 px wide, too wide to read on a 390 px screen; a one-sided one (about
+/// 560 px) fits it at a readable zoom.
+pub fn shape_layout(options: &mut LayoutOptions, area: Extent, screen_width: f64) {
+    options.aspect = (area.width / area.height * 10.0).round() / 10.0;
+    options.both_sides = screen_width > NARROW;
+}
+
+fn layout_extent(layout: &MapLayout) -> Extent {
+    let bounds = layout.bounds;
+    Extent::new(bounds.x, bounds.y, bounds.width, bounds.height)
+}
+
 /// The view that shows `cluster` (a stage and its topics) whole in `area` with a small
 /// padding, at most 100 % and at least [`OVERVIEW_ZOOM`] (where titles still read and cards
 /// replace the overview's marks), centred. A cluster too big for `area` at that zoom is
@@ -233,8 +274,7 @@ pub fn provide_map_state(
 
 impl MapState {
     pub fn content_extent(&self) -> Extent {
-        let bounds = self.layout.with(|layout| layout.bounds);
-        Extent::new(bounds.x, bounds.y, bounds.width, bounds.height)
+        self.layout.with(layout_extent)
     }
 
     fn node_extent(&self, id: &NodeId) -> Option<Extent> {
@@ -331,17 +371,10 @@ impl MapState {
         let Some(area) = self.visible_area() else {
             return;
         };
-        let column = self.layout.with_untracked(|layout| {
-            layout
-                .stages
-                .first()
-                .map_or(0.0, |first| first.region.width)
-        });
-        if column + 2.0 * HOME_MARGIN <= area.width {
-            self.reset();
-        } else {
-            self.fit();
-        }
+        self.glide_to(
+            self.layout
+                .with_untracked(|layout| start_view(layout, area)),
+        );
     }
 
     /// The home view ([`home_view`]) for the visible area.

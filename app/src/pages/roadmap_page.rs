@@ -8,12 +8,16 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{get_roadmap, site_origin},
+    api::{form_factor, get_roadmap, site_origin},
     contexts::{
-        map_state::{home_view, provide_map_state, Insets, MapState, REFERENCE_AREA},
+        map_state::{
+            provide_map_state, shape_layout, start_view, Insets, MapState, PHONE_REFERENCE_AREA,
+            REFERENCE_AREA,
+        },
         progress::{provide_progress, ProgressState},
         topic_details::provide_topic_details,
     },
+    form_factor::FormFactor,
     links,
     map::{
         embed_dialog::EmbedDialog, follow_selection_and_screen, map_canvas::MapCanvas,
@@ -40,13 +44,17 @@ pub fn RoadmapPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let roadmap = Resource::new(slug, get_roadmap);
     let origin = Resource::new(|| (), |_| site_origin());
+    let form_factor = Resource::new(|| (), |_| form_factor());
 
     view! {
         <Suspense fallback=|| view! { <p>"Loading the roadmap…"</p> }>
             {move || Suspend::new(async move {
                 let origin = origin.await.ok();
+                let form_factor = form_factor.await;
                 match roadmap.await {
-                    Ok(Some(outline)) => view! { <RoadmapView outline origin /> }.into_any(),
+                    Ok(Some(outline)) => {
+                        view! { <RoadmapView outline origin form_factor /> }.into_any()
+                    }
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -66,7 +74,11 @@ pub fn RoadmapPage() -> impl IntoView {
 /// panel as overlays — so none of them ever moves or resizes the map. Without JavaScript the
 /// stylesheet turns this back into a plain page: header, details and the outline.
 #[component]
-fn RoadmapView(outline: RoadmapOutline, origin: Option<String>) -> impl IntoView {
+fn RoadmapView(
+    outline: RoadmapOutline,
+    origin: Option<String>,
+    form_factor: FormFactor,
+) -> impl IntoView {
     provide_topic_details(outline.slug.clone(), outline.version.clone());
     let roadmap = Arc::new(outline.into_roadmap());
     let query = use_query_map();
@@ -76,11 +88,30 @@ fn RoadmapView(outline: RoadmapOutline, origin: Option<String>) -> impl IntoView
     let has_initial_view = initial_view.is_some();
     let selected = Signal::derive(move || query.read().get("node"));
     let state = provide_map_state(roadmap.clone(), initial_view, selected);
+    // Drawn for the form factor the request says from the first byte: a phone gets its own
+    // column plan and starts at its overview, as it will once measured, so the map does not
+    // jump after hydration (see `form_factor`). Caches are told the page depends on it.
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.append_header(
+            http::header::VARY,
+            http::HeaderValue::from_static(FormFactor::VARY),
+        );
+    }
+    let reference = match form_factor {
+        FormFactor::Wide => REFERENCE_AREA,
+        FormFactor::Phone => {
+            state.layout_options.update(|options| {
+                shape_layout(options, PHONE_REFERENCE_AREA, PHONE_REFERENCE_AREA.width)
+            });
+            PHONE_REFERENCE_AREA
+        }
+    };
     if !has_initial_view && state.selected.get_untracked().is_none() {
-        let home = state
+        let start = state
             .layout
-            .with_untracked(|layout| home_view(layout, REFERENCE_AREA));
-        state.viewport.set(home);
+            .with_untracked(|layout| start_view(layout, reference));
+        state.viewport.set(start);
     }
     state.panel_floats.set(true);
     provide_progress(state.roadmap);

@@ -4,7 +4,8 @@
 //! changed while the process runs — a new content deploy is a new process, which starts with an
 //! empty cache), on the request's path and query, and, for the map page's absolute links, on
 //! the site's origin (the configured public URL, else the request's `Host` and
-//! `X-Forwarded-Proto`, which are then part of the key). Nothing the server renders reads a
+//! `X-Forwarded-Proto`, which are then part of the key), and for the map page on the form
+//! factor the request says (`FormFactor`, also part of its key). Nothing the server renders reads a
 //! cookie or the session: who is signed in, the theme and progress are the browser's business
 //! after hydration. So no invalidation is needed, only a bound on memory.
 //!
@@ -46,6 +47,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use trailmap_core::form_factor::FormFactor;
 
 /// The response header that says whether a page came from the cache (`hit`) or was rendered
 /// (`miss`); only on cacheable requests.
@@ -131,14 +133,20 @@ impl PageCache {
             key.push('?');
             key.push_str(query);
         }
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+        };
+        if self.queries.drawn_per_form_factor(uri.path()) {
+            let form_factor =
+                FormFactor::from_headers(header("sec-ch-ua-mobile"), header("user-agent"));
+            key.push(' ');
+            key.push_str(form_factor.as_str());
+        }
         if self.keyed_by_origin {
-            let header = |name: &str| {
-                request
-                    .headers()
-                    .get(name)
-                    .and_then(|value| value.to_str().ok())
-                    .unwrap_or_default()
-            };
+            let header = |name: &str| header(name).unwrap_or_default();
             key.push(' ');
             key.push_str(header("x-forwarded-proto"));
             key.push(' ');
@@ -385,7 +393,7 @@ impl CachedPage {
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             response
                 .headers_mut()
-                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                .append(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         if let Ok(policy) = HeaderValue::from_str(&self.policy.join(nonce)) {
             response

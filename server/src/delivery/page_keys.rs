@@ -43,6 +43,12 @@ impl PageQueries {
         false
     }
 
+    /// Whether the page at `path` is drawn for the request's form factor (the map page: see
+    /// `trailmap_core::form_factor`), which must then be part of its key.
+    pub fn drawn_per_form_factor(&self, path: &str) -> bool {
+        one_segment(path, "/roadmaps/").is_some()
+    }
+
     fn canonical_embed_query(&self, slug: &str, query: &str) -> bool {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .into_owned()

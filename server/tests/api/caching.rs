@@ -102,6 +102,56 @@ async fn pages_with_links_to_the_request_origin_are_cached_per_host() {
     assert!(other.text().await.unwrap().contains("two.example"));
 }
 
+/// The map canvas's transform in a page's HTML (`translate(…) scale(k)`): its zoom.
+fn start_zoom(html: &str) -> f64 {
+    let canvas = &html[html.find(r#"class="map-canvas""#).unwrap()..];
+    let scale = &canvas[canvas.find("scale(").unwrap() + "scale(".len()..];
+    scale[..scale.find(')').unwrap()].parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_map_page_is_drawn_and_cached_per_form_factor() {
+    let app = spawn_app().await;
+    const PHONE_AGENT: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) \
+        AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+
+    let wide = get(&app, "/roadmaps/backend", &[("sec-ch-ua-mobile", "?0")]).await;
+    let phone = get(&app, "/roadmaps/backend", &[("sec-ch-ua-mobile", "?1")]).await;
+    let phone_again = get(&app, "/roadmaps/backend", &[("user-agent", PHONE_AGENT)]).await;
+    let wide_again = get(&app, "/roadmaps/backend", &[]).await;
+
+    assert_eq!(cache_state(&wide).as_deref(), Some("miss"));
+    assert_eq!(cache_state(&phone).as_deref(), Some("miss"));
+    assert_eq!(cache_state(&phone_again).as_deref(), Some("hit"));
+    assert_eq!(cache_state(&wide_again).as_deref(), Some("hit"));
+    for response in [&wide, &phone, &phone_again, &wide_again] {
+        let vary: Vec<&str> = response
+            .headers()
+            .get_all(header::VARY)
+            .iter()
+            .flat_map(|v| v.to_str().unwrap().split(','))
+            .map(str::trim)
+            .collect();
+        assert!(
+            vary.contains(&"sec-ch-ua-mobile") && vary.contains(&"user-agent"),
+            "{vary:?}"
+        );
+    }
+    let wide = wide.text().await.unwrap();
+    let phone = phone.text().await.unwrap();
+    // A laptop starts at 100 % on the first stage; a phone at its overview of the whole
+    // roadmap, with stage landmarks (the class the stylesheet shows them by).
+    assert_eq!(start_zoom(&wide), 1.0);
+    assert!(start_zoom(&phone) < 0.3, "{}", start_zoom(&phone));
+    assert!(!wide.contains(r#"class="map-viewport overview"#));
+    assert!(phone.contains(r#"class="map-viewport overview"#));
+    // The same topics either way: only the drawing differs.
+    assert_eq!(
+        wide.matches(r#"class="node-card"#).count(),
+        phone.matches(r#"class="node-card"#).count()
+    );
+}
+
 #[tokio::test]
 async fn error_pages_are_never_cached() {
     let app = spawn_app().await;
