@@ -126,9 +126,13 @@ async function networkFirst(request) {
     }
     return response;
   } catch (offline) {
+    // Vary is ignored: everything here is this browser's own copy. (A map page varies on the
+    // form factor, `Sec-CH-UA-Mobile` and `User-Agent`, and a copy the worker stored itself
+    // carries neither header, so it would never match the page's own request.)
+    const options = { ignoreVary: true };
     const cached =
-      (await cache.match(cacheKey(request))) ||
-      (request.mode === "navigate" ? await cache.match(request, { ignoreSearch: true }) : undefined);
+      (await cache.match(cacheKey(request), options)) ||
+      (request.mode === "navigate" ? await cache.match(request, { ...options, ignoreSearch: true }) : undefined);
     if (cached) {
       return cached;
     }
