@@ -247,6 +247,33 @@ impl MapLayout {
         }
         out
     }
+
+    /// The tree edges as one SVG path `d` per stage, in the order of the stages' cards: each
+    /// stage's branches joined (empty for a stage with none shown). Why not one path for the
+    /// whole tree: a browser paints the map in tiles, and a tile replays every path whose
+    /// bounds reach it — with one path spanning the map, each tile a pan uncovers traced every
+    /// edge of it (on a 2,000-node map, most of a slow pan frame's raster).
+    pub fn tree_paths_by_stage(&self) -> Vec<String> {
+        let mut stage_of = BTreeMap::new();
+        let mut stages = 0_usize;
+        for node in &self.nodes {
+            if node.depth == 0 {
+                stages += 1;
+            }
+            stage_of.insert(&node.id, stages.saturating_sub(1));
+        }
+        let mut paths = vec![String::new(); stages];
+        for edge in self.edges.iter().filter(|edge| edge.kind == EdgeKind::Tree) {
+            let Some(path) = stage_of.get(&edge.from).and_then(|&i| paths.get_mut(i)) else {
+                continue;
+            };
+            if !path.is_empty() {
+                path.push(' ');
+            }
+            path.push_str(&edge.path);
+        }
+        paths
+    }
 }
 
 /// Rectangles as one SVG path `d` (`M x y h w v h h -w z` each, in tenths): a minimap draws a
@@ -747,6 +774,35 @@ mod tests {
             }
         }
         assert!(MapLayout::default().joined_path(EdgeKind::Tree).is_empty());
+    }
+
+    #[test]
+    fn tree_paths_by_stage_hold_each_tree_edge_once_under_its_stage() {
+        let map = backend();
+        let layout = layout_roadmap(&map, &all_expandable(&map), &LayoutOptions::default());
+        let paths = layout.tree_paths_by_stage();
+        assert_eq!(paths.len(), map.stages.len());
+        let tree: Vec<&Edge> = layout
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Tree)
+            .collect();
+        let moves: usize = paths.iter().map(|p| p.matches('M').count()).sum();
+        assert_eq!(moves, tree.len());
+        for edge in tree {
+            let stage = map
+                .stages
+                .iter()
+                .position(|s| *s == edge.from || ancestors(&map, edge.from.as_str()).contains(s))
+                .unwrap_or_else(|| panic!("{} has no stage", edge.from));
+            assert!(
+                paths[stage].contains(&edge.path),
+                "{} -> {}",
+                edge.from,
+                edge.to
+            );
+        }
+        assert!(MapLayout::default().tree_paths_by_stage().is_empty());
     }
 
     #[test]

@@ -6,9 +6,10 @@ use crate::{
     roadmap::NodeId,
 };
 
-/// One SVG layer with every edge: the stage spine and the tree edges, one path element each
-/// (every edge of a kind joined into one `d`, so a map of hundreds of edges hydrates and
-/// re-lays out as two elements), and over them the cross-links (related, alternative) of the
+/// One SVG layer with every edge: the stage spine as one path element and the tree edges as
+/// one per stage (the edges joined into one `d`, so a map of hundreds of edges hydrates and
+/// re-lays out as a few elements, and painting part of a large map replays only the paths
+/// there), and over them the cross-links (related, alternative) of the
 /// selected or highlighted node — all of them at once would hide the tree under a web of
 /// dashes. Selecting a topic redraws only those few cross-links.
 #[component]
@@ -19,11 +20,16 @@ pub fn EdgeLayer() -> impl IntoView {
             .layout
             .with(|layout| layout.joined_path(EdgeKind::Spine))
     };
-    let tree = move || {
-        state
-            .layout
-            .with(|layout| layout.joined_path(EdgeKind::Tree))
-    };
+    // One path per stage (see `MapLayout::tree_paths_by_stage`); a roadmap's stages never
+    // change, so the elements are made once and only their `d` follows the layout.
+    let tree = Memo::new(move |_| state.layout.with(|layout| layout.tree_paths_by_stage()));
+    let stage_count = state.roadmap.with_value(|roadmap| roadmap.stages.len());
+    let tree_paths = (0..stage_count)
+        .map(|stage| {
+            let d = move || tree.with(|paths| paths.get(stage).cloned().unwrap_or_default());
+            view! { <path class="edge edge-tree" d=d /> }
+        })
+        .collect_view();
     let cross_links = move || {
         let selected = state.selected.get();
         let highlighted = state.highlighted.get();
@@ -51,7 +57,7 @@ pub fn EdgeLayer() -> impl IntoView {
     view! {
         <svg class="map-edges" aria-hidden="true" width="1" height="1" style=move || super::zoom_var(&state)>
             <path class="edge edge-spine" d=spine />
-            <path class="edge edge-tree" d=tree />
+            {tree_paths}
             {cross_links}
         </svg>
     }
