@@ -7,6 +7,7 @@
 import {
   BASE,
   dispatchOpenLoop,
+  addBenchCss,
   hydratedAt,
   launchChromium,
   recordedFrames,
@@ -19,6 +20,7 @@ const browser = await launchChromium();
 const { page, cdp } = await throttledPage(browser, Number(process.argv[3] ?? 1));
 await page.goto(BASE + path);
 await hydratedAt(page);
+await addBenchCss(page);
 await page.getByRole("button", { name: "More" }).click();
 await page.getByRole("button", { name: "Expand all" }).click();
 await page.waitForTimeout(500);
