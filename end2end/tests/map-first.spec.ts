@@ -604,6 +604,36 @@ test.describe("a phone's first paint", () => {
   });
 });
 
+for (const [device, options] of [
+  ["desktop", { viewport: DESKTOP }],
+  ["phone", PHONE_DEVICE],
+] as const) {
+  test.describe(`${device}: loading on a slow CPU`, () => {
+    test.use(options);
+
+    // Under a 4x slower CPU the HTML parser yields, and a paint of the half-parsed page laid
+    // the toolbars out at the top and moved them down a moment later (4 of 6 loads shifted,
+    // by 0.14-0.94). The first paint now waits for the end of the page (`rel=expect`).
+    test("nothing moves while the page loads and hydrates", async ({ page }) => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+      await page.addInitScript(() => {
+        (window as any).__shift = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) (window as any).__shift += (entry as any).value;
+        }).observe({ type: "layout-shift", buffered: true });
+      });
+      for (let load = 0; load < 3; load++) {
+        await page.goto("/roadmaps/backend");
+        await expect(page.locator("main[data-hydrated=true]")).toBeAttached({ timeout: 30_000 });
+        await settle(page);
+        const shift = await page.evaluate(() => (window as any).__shift as number);
+        expect(shift, `load ${load + 1}`).toBeLessThan(0.01);
+      }
+    });
+  });
+}
+
 test.describe("phone gestures", () => {
   test.use(PHONE_DEVICE);
 

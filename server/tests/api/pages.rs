@@ -50,6 +50,12 @@ async fn map_page_server_renders_every_stage_in_order_with_links() {
         html.contains(r#"<link rel="modulepreload" href="/pkg/trailmap."#),
         "the page loads the hydration script (under its hashed name)"
     );
+    // The first paint waits for the whole page (no half-parsed layout that moves).
+    assert!(html.contains(r##"<link rel="expect" href="#page-end" blocking="render">"##));
+    let marker = html
+        .find(r#"<div id="page-end" hidden>"#)
+        .expect("the end marker");
+    assert!(marker > html.find("</main>").expect("the page's main"));
 }
 
 #[tokio::test]
