@@ -430,6 +430,19 @@ test.describe("desktop interactions", () => {
     expect(Math.abs(after.top - before.top)).toBeLessThanOrEqual(1);
   });
 
+  test("the first paint's cards are drawn at once; the cards an expand adds fade in", async ({ page }) => {
+    await openMap(page);
+    // Fading every card of the first paint in doubled its style and paint work.
+    const animation = (id: string) =>
+      page.locator(`#node-${id}`).evaluate((el) => getComputedStyle(el).animationName);
+    await expect(page.locator(".node-card.fresh")).toHaveCount(0);
+    expect(await animation("http")).toBe("none");
+    await page.getByRole("button", { name: "Expand HTTP", exact: true }).click();
+    await expect(page.getByRole("link", { name: "HTTP methods", exact: true })).toBeVisible();
+    expect(await animation("http-methods")).toBe("card-in");
+    expect(await animation("http")).toBe("none");
+  });
+
   test("the minimap shows the whole roadmap in proportion and tracks the view", async ({ page }) => {
     await openMap(page);
     const minimap = page.getByRole("img", { name: /Minimap/ });

@@ -96,6 +96,10 @@ pub struct MapState {
     pub status_menu: RwSignal<Option<NodeId>>,
     /// The view the page moved to by itself on load, which the URL does not record.
     pub auto_view: StoredValue<Option<Viewport>>,
+    /// Set once the map has hydrated (its first measure). Cards and edges made from then on
+    /// fade in (`fresh`); those of the first paint do not: 141 fading cards doubled the first
+    /// render's style and paint work, and kept the page busy for a quarter second more.
+    pub live: StoredValue<bool>,
 }
 
 /// Widest map (px) that shows the topic panel as a bottom sheet rather than a side panel; the
@@ -261,6 +265,7 @@ pub fn provide_map_state(
         sheet: RwSignal::new(Sheet::Peek),
         status_menu: RwSignal::new(None),
         auto_view: StoredValue::new(None),
+        live: StoredValue::new(false),
         centre_request: RwSignal::new(if view.is_none() {
             initially_selected.clone()
         } else {

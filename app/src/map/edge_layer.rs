@@ -37,6 +37,7 @@ pub fn EdgeLayer() -> impl IntoView {
             id.as_ref()
                 .is_some_and(|id| *id == edge.from || *id == edge.to)
         };
+        let fresh = state.live.get_value();
         state.layout.with(|layout| {
             layout
                 .edges
@@ -44,10 +45,12 @@ pub fn EdgeLayer() -> impl IntoView {
                 .filter(|edge| matches!(edge.kind, EdgeKind::Related | EdgeKind::Alternative))
                 .filter(|edge| touches(edge, &selected) || touches(edge, &highlighted))
                 .map(|edge| {
-                    let class = if edge.kind == EdgeKind::Related {
-                        "edge edge-related"
-                    } else {
-                        "edge edge-alternative"
+                    // Drawn after the first paint (a selection): fades in.
+                    let class = match (edge.kind == EdgeKind::Related, fresh) {
+                        (true, false) => "edge edge-related",
+                        (true, true) => "edge edge-related fresh",
+                        (false, false) => "edge edge-alternative",
+                        (false, true) => "edge edge-alternative fresh",
                     };
                     view! { <path class=class d=edge.path.clone() /> }
                 })

@@ -128,6 +128,7 @@ pub fn MapCanvas() -> impl IntoView {
     };
     Effect::new(move |_| {
         if container.get().is_some() {
+            state.live.set_value(true);
             measure();
         }
     });

@@ -95,12 +95,15 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
     // The layout sized the card for these lines: show exactly them, so the browser's own
     // wrapping cannot disagree with the layout.
     let lines = layout::wrap_title(&title, depth).join("\n");
+    // Drawn after the first paint (an expand, a filter): fades in.
+    let fresh = state.live.get_value();
     let class = move || {
         let flags = flags.get();
         let mut class = String::from("node-card");
         for (on, name) in [
             (is_stage, " stage"),
             (has_children, " has-children"),
+            (fresh, " fresh"),
             (flags.selected, " selected"),
             (flags.highlighted, " highlighted"),
             (

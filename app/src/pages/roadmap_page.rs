@@ -180,7 +180,7 @@ fn RoadmapView(
                     />
                 }
             })}
-        <div class="roadmap-page" class:outline-open=outline style=band_vars>
+        <div class="roadmap-page" class:outline-open=outline>
             <section
                 class="map-area"
                 aria-label=format!("{} map", roadmap.title)
@@ -230,6 +230,9 @@ fn RoadmapView(
                     <Minimap />
                 </div>
             </div>
+            // The overlays between the toolbars' bands. Only they get the bands' variables: set
+            // on the whole page, a change (the first measure, on every load) restyled each card.
+            <div class="overlays" style=band_vars>
             // When the browser will not save progress: one line over the map, under the top
             // toolbar (outside it, so it never changes the map's visible area).
             <div class="storage-slot">
@@ -267,6 +270,7 @@ fn RoadmapView(
             <PanelFrame slug=roadmap.slug.clone()>
                 <TopicPanel roadmap=roadmap.clone() selected />
             </PanelFrame>
+            </div>
         </div>
     }
     .into_any()
