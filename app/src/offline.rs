@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn UpdateNotice() -> impl IntoView {
     let updated = RwSignal::new(false);
-    Effect::new(move |_| register(updated));
+    Effect::new(move |_| register_after_load(updated));
     move || {
         updated.get().then(|| {
             view! {
@@ -22,6 +22,42 @@ pub fn UpdateNotice() -> impl IntoView {
         })
     }
 }
+
+/// Registers the worker once the page has loaded and a moment has passed, not as it
+/// hydrates: a first visit's install copies every asset and fetches every topic of the
+/// roadmap, and started with the page it held its first frame back from the screen (the
+/// Lighthouse mobile trace: first paint presented at 1.25 s with it, 0.24 s without; the
+/// paint itself was ready at 0.23 s).
+#[cfg(feature = "hydrate")]
+fn register_after_load(updated: RwSignal<bool>) {
+    use std::time::Duration;
+
+    let later = move || {
+        set_timeout(
+            move || register(updated),
+            Duration::from_millis(REGISTER_DELAY_MS),
+        )
+    };
+    let loaded = document().ready_state() == "complete";
+    if loaded {
+        later();
+    } else {
+        let handle = StoredValue::new_local(None::<WindowListenerHandle>);
+        handle.set_value(Some(window_event_listener(leptos::ev::load, move |_| {
+            if let Some(listener) = handle.try_update_value(Option::take).flatten() {
+                listener.remove();
+            }
+            later();
+        })));
+    }
+}
+
+/// How long after the `load` event the worker is registered.
+#[cfg(feature = "hydrate")]
+const REGISTER_DELAY_MS: u64 = 1_000;
+
+#[cfg(not(feature = "hydrate"))]
+fn register_after_load(_updated: RwSignal<bool>) {}
 
 #[cfg(feature = "hydrate")]
 fn register(updated: RwSignal<bool>) {
@@ -50,9 +86,6 @@ fn register(updated: RwSignal<bool>) {
     // A refused registration (private mode, blocked storage) leaves the app online-only.
     crate::promise::ignore_refusal(&container.register("/sw.js"), "offline copy");
 }
-
-#[cfg(not(feature = "hydrate"))]
-fn register(_updated: RwSignal<bool>) {}
 
 fn reload() {
     #[cfg(feature = "hydrate")]
