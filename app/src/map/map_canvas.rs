@@ -409,6 +409,13 @@ pub fn MapCanvas() -> impl IntoView {
             .with(|view| format!("transform: {}", view.css_transform()))
     };
     let overview = move || state.viewport.with(|view| view.k < OVERVIEW_ZOOM);
+    // The map's extent, under everything else on the canvas (see `.map-ground`).
+    let ground = move || {
+        state.layout.with(|layout| {
+            let bounds = layout.bounds;
+            format!("width:{}px;height:{}px", bounds.right(), bounds.bottom())
+        })
+    };
 
     // Every visible node, or only those near the screen once the map is large. Only a culled
     // map reads the viewport: a map shown whole is not re-listed on a pan.
@@ -480,6 +487,7 @@ pub fn MapCanvas() -> impl IntoView {
             on:keydown=move |event| keyboard::on_map_keydown(state, progress, event)
         >
             <div class="map-canvas" style=style>
+                <div class="map-ground" style=ground></div>
                 <EdgeLayer />
                 {move || marks_only.get().then(|| view! { <MarkLayer /> })}
                 <div role="tree" aria-label="Roadmap topics" class="map-nodes">
