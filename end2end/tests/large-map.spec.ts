@@ -77,6 +77,10 @@ test("a large map's overview draws its topics as status paths, not cards", async
   await expect(page.locator(".map-marks")).toHaveCount(0);
   await expect(topicCards.first()).toBeVisible();
   await expect(page.locator(`#node-${id}.status-done`)).toBeAttached();
+  // Cards a move brings in on a culled map appear at once: a fade on each of them broke the
+  // canvas's compositor layer apart in every frame of a pan.
+  await expect(page.locator(".node-card.fresh")).toHaveCount(0);
+  expect(await topicCards.first().evaluate((el) => getComputedStyle(el).animationName)).toBe("none");
 });
 
 test("an embed that shows no progress draws its overview marks as pending", async ({ page }) => {

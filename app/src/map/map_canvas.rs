@@ -31,6 +31,11 @@ use crate::{
 const DRAG_THRESHOLD: f64 = 4.0;
 /// Cards are culled (not rendered) outside the screen once the map shows more than this.
 const CULL_ABOVE: usize = 400;
+
+/// Whether the map lists only the cards near the screen (it shows more than [`CULL_ABOVE`]).
+pub fn is_culled(layout: &crate::layout::MapLayout) -> bool {
+    layout.nodes.len() > CULL_ABOVE
+}
 /// The screen a large map is culled to before it is measured: bigger than most.
 const FIRST_SCREEN: Extent = Extent {
     x: 0.0,
@@ -419,7 +424,7 @@ pub fn MapCanvas() -> impl IntoView {
 
     // Every visible node, or only those near the screen once the map is large. Only a culled
     // map reads the viewport: a map shown whole is not re-listed on a pan.
-    let culled = Memo::new(move |_| state.layout.with(|layout| layout.nodes.len() > CULL_ABOVE));
+    let culled = Memo::new(move |_| state.layout.with(is_culled));
     // A culled map in the overview draws its topics as marks (`MarkLayer`) and lists only its
     // stages: zooming out would otherwise create a card for almost every topic at each step.
     let marks_only = Memo::new(move |_| culled.get() && overview());

@@ -95,8 +95,12 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
     // The layout sized the card for these lines: show exactly them, so the browser's own
     // wrapping cannot disagree with the layout.
     let lines = layout::wrap_title(&title, depth).join("\n");
-    // Drawn after the first paint (an expand, a filter): fades in.
-    let fresh = state.live.get_value();
+    // Drawn after the first paint by an expand: fades in. Not on a culled map, whose cards
+    // come and go as the view moves: there a fade on each card a pan brings in broke the
+    // canvas's one compositor layer apart in every frame (2,000 nodes at 1x: 157 -> 80-108
+    // frames of 219 in bench/browser.mjs).
+    let fresh =
+        state.live.get_value() && !state.layout.with_untracked(super::map_canvas::is_culled);
     let class = move || {
         let flags = flags.get();
         let mut class = String::from("node-card");
