@@ -96,9 +96,10 @@ pub struct MapState {
     pub status_menu: RwSignal<Option<NodeId>>,
     /// The view the page moved to by itself on load, which the URL does not record.
     pub auto_view: StoredValue<Option<Viewport>>,
-    /// Set once the map has hydrated (its first measure). Cards and edges made from then on
-    /// fade in (`fresh`); those of the first paint do not: 141 fading cards doubled the first
-    /// render's style and paint work, and kept the page busy for a quarter second more.
+    /// Set once the map has hydrated (its first measure). Cards an expand adds from then on,
+    /// and the links a selection draws, fade in (`fresh`); those of the first paint do not
+    /// (141 fading cards doubled the first render's style and paint work), nor do the cards a
+    /// move brings in on a culled map (see `NodeCard`).
     pub live: StoredValue<bool>,
 }
 

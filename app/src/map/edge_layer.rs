@@ -45,14 +45,13 @@ pub fn EdgeLayer() -> impl IntoView {
                 .filter(|edge| matches!(edge.kind, EdgeKind::Related | EdgeKind::Alternative))
                 .filter(|edge| touches(edge, &selected) || touches(edge, &highlighted))
                 .map(|edge| {
-                    // Drawn after the first paint (a selection): fades in.
-                    let class = match (edge.kind == EdgeKind::Related, fresh) {
-                        (true, false) => "edge edge-related",
-                        (true, true) => "edge edge-related fresh",
-                        (false, false) => "edge edge-alternative",
-                        (false, true) => "edge edge-alternative fresh",
+                    let class = if edge.kind == EdgeKind::Related {
+                        "edge edge-related"
+                    } else {
+                        "edge edge-alternative"
                     };
-                    view! { <path class=class d=edge.path.clone() /> }
+                    // Drawn after the first paint (a selection): fades in.
+                    view! { <path class=class class:fresh=fresh d=edge.path.clone() /> }
                 })
                 .collect_view()
         })
