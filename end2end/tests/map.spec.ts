@@ -101,6 +101,24 @@ test("expand all shows every topic; the outline view lists them too", async ({ p
   await expect(outline.getByRole("link", { name: "Helm", exact: true })).toBeVisible();
 });
 
+test("the outline is not built until it is needed; printing builds it with every topic and status", async ({ page }) => {
+  await openMap(page);
+  // A browser running scripts gets the server's outline as one <noscript> text node, not
+  // as hundreds of elements it would never show.
+  const hidden = page.locator("nav.outline");
+  await expect(hidden).toBeHidden();
+  await expect(hidden.locator("noscript")).toHaveCount(1);
+  await expect(hidden.locator("li.stage, li.topic")).toHaveCount(0);
+  await page.locator("#node-client-server").getByRole("checkbox").check();
+  // The browser's own print pipeline (Chromium's print to PDF fires `beforeprint`).
+  await page.pdf();
+  await page.emulateMedia({ media: "print" });
+  const outline = page.getByRole("navigation", { name: "Backend Developer outline" });
+  await expect(outline).toBeVisible();
+  await expect(outline.getByRole("link", { name: "Helm", exact: true })).toBeVisible();
+  await expect(page.locator("#outline-client-server")).toContainText("Done");
+});
+
 test("axe finds no accessibility violations on the map page", async ({ page }) => {
   await openMap(page, "/roadmaps/backend?node=dns");
   const results = await new AxeBuilder({ page }).analyze();

@@ -13,23 +13,34 @@ use crate::{
 /// The whole roadmap as nested lists of links: every stage and topic, whatever is expanded
 /// on the map. It is what a reader without JavaScript sees, and the map's accessible twin.
 ///
-/// Hydrated only once `shown`: the server renders it whole (for readers without JavaScript,
-/// and for print), but on the map it starts hidden, and hydrating every topic's link with its
-/// status and note markers would cost the map's first interaction time in proportion to the
-/// roadmap. So the browser leaves the server's HTML as it is (an `inner_html` the hydration
-/// does not touch) and builds the live outline the first time the reader switches to it.
+/// Built in the browser only once `shown` (or when the page is printed): hydrating every
+/// topic's link with its status and note markers would cost the map's first interaction time
+/// in proportion to the roadmap. Until then the server's outline is sent inside `<noscript>`:
+/// a reader without JavaScript gets it as HTML, while a browser running scripts reads it as
+/// one text node instead of building thousands of elements it never shows (half of a
+/// 2,000-topic page). Printing builds the live outline first (`beforeprint`), so a printed
+/// map page still lists every topic, with the reader's statuses.
 #[component]
 pub fn OutlineView(roadmap: Arc<Roadmap>, #[prop(into)] shown: Signal<bool>) -> impl IntoView {
-    let built = super::shown_once(move || shown.get());
+    let printing = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped("beforeprint", move |_| printing.set(true));
+        on_cleanup(move || handle.remove());
+    }
+    let built = super::shown_once(move || shown.get() || printing.get());
     move || {
         if built.get() {
             outline(&roadmap).into_any()
         } else {
             #[cfg(feature = "ssr")]
-            let html = outline(&roadmap).to_html();
+            let html = format!(
+                r#"<div class="outline-static">{}</div>"#,
+                outline(&roadmap).to_html()
+            );
             #[cfg(not(feature = "ssr"))]
             let html = String::new();
-            view! { <div class="outline-static" inner_html=html></div> }.into_any()
+            view! { <noscript inner_html=html></noscript> }.into_any()
         }
     }
 }
