@@ -131,18 +131,9 @@ fn open(state: MapState) -> bool {
     let Some(id) = state.focused.get_untracked() else {
         return false;
     };
-    // The card's title link carries the URL; following it keeps routing in one place.
-    if let Some(link) = document()
+    document()
         .get_element_by_id(&format!("node-{id}"))
-        .and_then(|card| card.query_selector("a.node-title").ok().flatten())
-    {
-        use wasm_bindgen::JsCast;
-        if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
-            link.click();
-            return true;
-        }
-    }
-    false
+        .is_some_and(|card| super::map_canvas::follow_title_link(&card))
 }
 
 /// Moves the roving tab stop to `id`, pans it into view (unless it is about to be centred)

@@ -330,8 +330,13 @@ pub fn MapCanvas() -> impl IntoView {
             r.node(id.as_str())
                 .map_or((false, false), |n| (n.is_stage(), !n.children.is_empty()))
         });
-        if is_stage && state.viewport.with_untracked(|v| v.k < OVERVIEW_ZOOM) {
+        let overview = state.viewport.with_untracked(|v| v.k < OVERVIEW_ZOOM);
+        if is_stage && overview {
             state.frame_stage(&id);
+        } else if overview {
+            // An overview's mark draws none of its contents (see the stylesheet), so the tap
+            // lands on the card itself: it opens the topic, as its title link would.
+            follow_title_link(&card);
         } else if has_children {
             state.toggle(&id);
         }
@@ -527,6 +532,21 @@ fn event_card(target: Option<web_sys::EventTarget>) -> Option<(web_sys::Element,
 /// The id of the card an event happened in, if any.
 fn event_card_id(target: Option<web_sys::EventTarget>) -> Option<NodeId> {
     event_card(target).map(|(_, id)| id)
+}
+
+/// Follows a card's title link, whose URL opens the topic (so routing stays in one place).
+/// False if the card has none.
+pub fn follow_title_link(card: &web_sys::Element) -> bool {
+    use wasm_bindgen::JsCast;
+    let link = card
+        .query_selector("a.node-title")
+        .ok()
+        .flatten()
+        .and_then(|link| link.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(link) = &link {
+        link.click();
+    }
+    link.is_some()
 }
 
 /// Whether a press is inside an open status menu.
