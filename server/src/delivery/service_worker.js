@@ -11,9 +11,13 @@
  *
  * Topics: a map page carries its roadmap's outline, not its topics' text (fetched as each
  * topic opens). So once a roadmap page has been opened online, the worker fetches every topic
- * of it in the background in one request (GET /api/roadmaps/{slug}/topics) and stores each
- * under the URL the page asks for it (/api/roadmaps/{slug}/topics/{id}?v={version}), with the
- * words its search box loads: an offline reload opens any topic of it, and searches its text.
+ * of it in the background in one request (GET /api/roadmaps/{slug}/topics) and keeps that
+ * answer as one entry, with the words its search box loads; offline, a topic the page asks
+ * for (/api/roadmaps/{slug}/topics/{id}?v={version}) and never opened online is answered from
+ * it: an offline reload opens any topic of it, and searches its text. One entry, not one per
+ * topic: 2,000 cache writes right after a large roadmap opened took frames from a learner's
+ * first pan (bench/browser.mjs gesture, 2,000 nodes, 4x CPU: 49-128 frames of 219 with the
+ * worker, 160-181 without).
  */
 const VERSION = "__VERSION__";
 const CACHE = "trailmap-" + VERSION;
@@ -49,38 +53,56 @@ self.addEventListener("activate", (event) => {
 });
 
 const ROADMAP_PAGE = /^\/roadmaps\/([a-z0-9-]+)$/;
+const TOPIC = /^\/api\/roadmaps\/([a-z0-9-]+)\/topics\/([^/]+)$/;
 
-/* Every topic of the roadmap whose page is at `url` (if it is one), stored under the URLs
- * the page fetches them from. Skipped when this content version is stored already. */
+/* Where every topic of roadmap `slug` is kept (the URL it was fetched from). */
+function topicsKey(slug) {
+  return `/api/roadmaps/${slug}/topics`;
+}
+
+/* Every topic of the roadmap whose page is at `url` (if it is one), kept as one entry, with the
+ * search words under the URL the page fetches them from. Skipped when the stored copy has the
+ * server's ETag (a revalidation, no parsing). */
 async function cacheTopics(url) {
   const page = ROADMAP_PAGE.exec(url.pathname);
   if (!page) {
     return;
   }
-  const slug = page[1];
+  const key = topicsKey(page[1]);
   try {
-    const response = await fetch(`/api/roadmaps/${slug}/topics`);
+    const response = await fetch(key);
     if (!response.ok) {
       return;
     }
-    const { version, topics } = await response.json();
     const cache = await caches.open(CACHE);
-    const urlOf = (id) => `/api/roadmaps/${slug}/topics/${id}?v=${version}`;
-    if (topics.length === 0 || (await cache.match(urlOf(topics[topics.length - 1].id)))) {
+    const stored = await cache.match(key);
+    const tag = response.headers.get("ETag");
+    if (stored && tag && stored.headers.get("ETag") === tag) {
       return;
     }
-    await cache.add(`/api/roadmaps/${slug}/search-words?v=${version}`).catch(() => undefined);
-    await Promise.all(
-      topics.map((topic) =>
-        cache.put(
-          urlOf(topic.id),
-          new Response(JSON.stringify(topic), { headers: { "Content-Type": "application/json" } })
-        )
-      )
-    );
+    const { version } = await response.clone().json();
+    await cache.add(`/api/roadmaps/${page[1]}/search-words?v=${version}`).catch(() => undefined);
+    // Last: a stored copy says the search words are there too.
+    await cache.put(key, response);
   } catch (offline) {
     // Next time the page is opened online.
   }
+}
+
+/* Offline: the topic at `url` out of its roadmap's stored topics, if they hold it. The
+ * topics' version may be newer than the page's (the page, reloaded online, gets it too). */
+async function storedTopic(cache, url) {
+  const match = TOPIC.exec(url.pathname);
+  if (!match) {
+    return undefined;
+  }
+  const stored = await cache.match(topicsKey(match[1]));
+  if (!stored) {
+    return undefined;
+  }
+  const id = decodeURIComponent(match[2]);
+  const topic = (await stored.json()).topics.find((topic) => topic.id === id);
+  return topic && new Response(JSON.stringify(topic), { headers: { "Content-Type": "application/json" } });
 }
 
 function cacheable(url) {
@@ -118,6 +140,7 @@ function cacheKey(request) {
 }
 
 async function networkFirst(request) {
+  const url = new URL(request.url);
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
@@ -135,6 +158,10 @@ async function networkFirst(request) {
       (request.mode === "navigate" ? await cache.match(request, { ...options, ignoreSearch: true }) : undefined);
     if (cached) {
       return cached;
+    }
+    const topic = await storedTopic(cache, url);
+    if (topic) {
+      return topic;
     }
     if (request.mode === "navigate") {
       return new Response(
