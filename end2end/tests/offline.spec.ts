@@ -77,3 +77,36 @@ test("marks made in an app opened offline sync once back online", async ({ page,
   expect(pulled.entries.find((e: any) => e.topic === "dns")?.status).toBe("in_progress");
   await other.close();
 });
+
+test("a returning visit takes the build's assets from the worker's cache and the page from the network", async ({
+  page,
+  context,
+}) => {
+  await openAndCache(page, "/roadmaps/backend");
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  // Where the worker found each answer: "cache-storage", "http-cache" or "network".
+  const sources = new Map<string, string>();
+  cdp.on("Network.responseReceived", (event) => {
+    const { response } = event;
+    sources.set(
+      new URL(response.url).pathname,
+      response.fromServiceWorker ? (response.serviceWorkerResponseSource ?? "unknown") : "not the worker"
+    );
+  });
+  await page.reload();
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  const assets = await page.evaluate(() =>
+    ['link[rel="modulepreload"]', 'link[rel="preload"][as="fetch"]', 'link[rel="stylesheet"]#leptos'].map(
+      (selector) => new URL((document.querySelector(selector) as HTMLLinkElement).href).pathname
+    )
+  );
+  // The hashed assets never change under their name: straight from the cache, not fetched and
+  // stored again on every visit.
+  for (const asset of assets) {
+    await expect.poll(() => sources.get(asset)).toBe("cache-storage");
+  }
+  // The page itself is network-first: online, the current server's page.
+  expect(["network", "http-cache"]).toContain(sources.get("/roadmaps/backend"));
+});

@@ -5,7 +5,8 @@
  * changed build installs a new worker; the page then shows "new version available — reload".
  *
  * Strategy: network first, the cache as the fallback — online you always get the current
- * server's page and assets, offline you get the last copy of every page and roadmap you opened.
+ * server's pages, offline you get the last copy of every page and roadmap you opened. The
+ * build's hashed assets (/pkg/name.{hash}.js|wasm|css) are cache first: a name is one content.
  * Never cached: anything but GET, the account and sync API (personal data), and the embed
  * route (an embed leaves caching to the browser).
  *
@@ -122,11 +123,30 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin || !cacheable(url)) {
     return;
   }
-  event.respondWith(networkFirst(request));
+  event.respondWith(HASHED_ASSET.test(url.pathname) ? cacheFirst(request) : networkFirst(request));
   if (request.mode === "navigate") {
     event.waitUntil(cacheTopics(url));
   }
 });
+
+/* The build's own assets: their names carry their content's hash, so a stored copy is the
+ * right one for good. Answered from the cache, with no round trip through the network stack
+ * and without writing the same 1.9 MB wasm into the cache again on every visit, as
+ * network-first did. */
+const HASHED_ASSET = /^\/pkg\/[^/]+\.[0-9a-f]{16}\.(js|wasm|css)$/;
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) {
+    return cached;
+  }
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") {
+    cache.put(request, response.clone());
+  }
+  return response;
+}
 
 /* The key a request is stored under. The app's fetch (gloo) spells a URL that has a query
  * with a trailing "&" (`?v=…&`): one key for both spellings, the one cacheTopics writes. */
