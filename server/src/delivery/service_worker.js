@@ -149,7 +149,7 @@ async function cacheFirst(request) {
 }
 
 /* The key a request is stored under. The app's fetch (gloo) spells a URL that has a query
- * with a trailing "&" (`?v=…&`): one key for both spellings, the one cacheTopics writes. */
+ * with a trailing "&" (`?v=…&`): one key for both spellings. */
 function cacheKey(request) {
   const url = new URL(request.url);
   if (request.mode !== "navigate" && url.search.endsWith("&")) {
@@ -160,7 +160,6 @@ function cacheKey(request) {
 }
 
 async function networkFirst(request) {
-  const url = new URL(request.url);
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
@@ -179,7 +178,7 @@ async function networkFirst(request) {
     if (cached) {
       return cached;
     }
-    const topic = await storedTopic(cache, url);
+    const topic = await storedTopic(cache, new URL(request.url));
     if (topic) {
       return topic;
     }
