@@ -4,7 +4,8 @@
  *   <script src="https://trailmap.example/embed.js" async></script>
  *
  * Resizes every iframe that shows a Trailmap embed (its src contains /embed/) to the height
- * the embed reports in its "ready" message. A message counts only if it comes from that very
+ * the embed reports in its "ready" message. Loaded async, this script may start after an embed
+ * was already ready: it greets each embed ("hello") and the embed answers with "ready" again. A message counts only if it comes from that very
  * iframe's window and from the iframe's own origin; anything else is ignored. It also fires a
  * "trailmap:message" DOM event on the iframe for every message, for hosts that want more
  * (node-selected, progress).
@@ -50,4 +51,15 @@
       /* very old browsers: resizing still works */
     }
   });
+
+  var frames = document.querySelectorAll('iframe[src*="/embed/"]');
+  for (var i = 0; i < frames.length; i++) {
+    try {
+      var origin = new URL(frames[i].src, document.baseURI).origin;
+      // Only that origin gets it: a frame still showing something else drops it.
+      frames[i].contentWindow.postMessage({ source: "trailmap-host", type: "hello" }, origin);
+    } catch (e) {
+      /* not loaded yet: its own "ready" on load reaches the listener above */
+    }
+  }
 })();

@@ -269,6 +269,9 @@ pub enum HostMessage {
     FocusNode(NodeId),
     /// `{source:"trailmap-host", type:"set-theme", theme}`
     SetTheme(EmbedTheme),
+    /// `{source:"trailmap-host", type:"hello"}`: the host's listener has just started (its
+    /// script may load after the embed was ready); the embed answers with "ready" again.
+    Hello,
 }
 
 impl HostMessage {
@@ -284,6 +287,7 @@ impl HostMessage {
             "set-theme" => EmbedTheme::parse(object.get("theme")?.as_str()?)
                 .ok()
                 .map(Self::SetTheme),
+            "hello" => Some(Self::Hello),
             _ => None,
         }
     }
@@ -446,11 +450,16 @@ mod tests {
             ),
             Some(HostMessage::SetTheme(EmbedTheme::Dark))
         );
+        assert_eq!(
+            HostMessage::parse(&json!({"source": "trailmap-host", "type": "hello"})),
+            Some(HostMessage::Hello)
+        );
         for bad in [
             json!("focus-node"),
             json!(null),
             json!({"type": "focus-node", "node": "redis"}),
             json!({"source": "trailmap", "type": "focus-node", "node": "redis"}),
+            json!({"source": "trailmap", "type": "hello"}),
             json!({"source": "trailmap-host", "type": "focus-node", "node": "<script>"}),
             json!({"source": "trailmap-host", "type": "focus-node", "node": 7}),
             json!({"source": "trailmap-host", "type": "set-theme", "theme": "pink"}),

@@ -316,6 +316,10 @@ mod messages {
                     state.focused.set(Some(id));
                 }
                 Some(HostMessage::SetTheme(next)) => theme.set(next),
+                Some(HostMessage::Hello) => {
+                    last_height.set_value(0.0);
+                    report_height();
+                }
                 None => {}
             }
         });
