@@ -23,50 +23,18 @@ pub fn UpdateNotice() -> impl IntoView {
     }
 }
 
-/// Registers the worker once the page has loaded, a moment has passed and the learner's hands
-/// are still, not as it hydrates: a first visit's install copies every asset and fetches every
-/// topic of the roadmap. Started with the page it held its first frame back from the screen
-/// (the Lighthouse mobile trace: first paint presented at 1.25 s with it, 0.24 s without; the
-/// paint itself was ready at 0.23 s); started while the learner drags the map it takes frames
-/// from the drag on a slow CPU.
+/// Registers the worker once the page has loaded and a moment has passed, not as it
+/// hydrates: a first visit's install copies every asset and fetches every topic of the
+/// roadmap, and started with the page it held its first frame back from the screen (the
+/// Lighthouse mobile trace: first paint presented at 1.25 s with it, 0.24 s without; the
+/// paint itself was ready at 0.23 s).
 #[cfg(feature = "hydrate")]
 fn register_after_load(updated: RwSignal<bool>) {
     use std::time::Duration;
 
-    // When the learner last pressed, moved, scrolled or typed (ms, `Date.now()`).
-    let last_input = StoredValue::new(js_sys::Date::now());
-    let listeners = StoredValue::new_local(Vec::<WindowListenerHandle>::new());
-    listeners.update_value(|handles| {
-        for name in ["pointerdown", "pointermove", "wheel", "keydown"] {
-            handles.push(window_event_listener_untyped(name, move |_| {
-                last_input.set_value(js_sys::Date::now());
-            }));
-        }
-    });
-    fn when_still(
-        last_input: StoredValue<f64>,
-        listeners: StoredValue<Vec<WindowListenerHandle>, LocalStorage>,
-        updated: RwSignal<bool>,
-    ) {
-        let still_for = js_sys::Date::now() - last_input.get_value();
-        if still_for >= STILL_MS as f64 {
-            for handle in listeners
-                .try_update_value(std::mem::take)
-                .unwrap_or_default()
-            {
-                handle.remove();
-            }
-            register(updated);
-        } else {
-            set_timeout(
-                move || when_still(last_input, listeners, updated),
-                Duration::from_millis(STILL_MS - still_for.max(0.0) as u64),
-            );
-        }
-    }
     let later = move || {
         set_timeout(
-            move || when_still(last_input, listeners, updated),
+            move || register(updated),
             Duration::from_millis(REGISTER_DELAY_MS),
         )
     };
@@ -84,14 +52,9 @@ fn register_after_load(updated: RwSignal<bool>) {
     }
 }
 
-/// How long after the `load` event the worker is registered, at the earliest.
+/// How long after the `load` event the worker is registered.
 #[cfg(feature = "hydrate")]
 const REGISTER_DELAY_MS: u64 = 1_000;
-
-/// How long the learner has not pressed, moved, scrolled or typed before the worker is
-/// registered.
-#[cfg(feature = "hydrate")]
-const STILL_MS: u64 = 1_000;
 
 #[cfg(not(feature = "hydrate"))]
 fn register_after_load(_updated: RwSignal<bool>) {}

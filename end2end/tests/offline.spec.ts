@@ -110,26 +110,3 @@ test("a returning visit takes the build's assets from the worker's cache and the
   // The page itself is network-first: online, the current server's page.
   expect(["network", "http-cache"]).toContain(sources.get("/roadmaps/backend"));
 });
-
-test("the offline copy is installed once the learner's hands are still, not while they pan", async ({ page }) => {
-  await page.goto("/roadmaps/backend");
-  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
-  const registered = () =>
-    page.evaluate(async () => Boolean(await navigator.serviceWorker.getRegistration()));
-  // Panning for three seconds from the load on: the worker's install (every asset, every
-  // topic) would compete with the drag for a slow phone's CPU.
-  const box = (await page.locator(".map-viewport").boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  for (let i = 0; i < 30; i++) {
-    await page.mouse.move(box.x + box.width / 2 + (i % 10) * 10, box.y + box.height / 2 + (i % 7) * 5);
-    await page.waitForTimeout(100);
-    expect(await registered()).toBe(false);
-  }
-  await page.mouse.up();
-  // Then still: it installs.
-  await expect.poll(registered, { timeout: 15_000 }).toBe(true);
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-});
