@@ -23,18 +23,20 @@ pub fn UpdateNotice() -> impl IntoView {
     }
 }
 
-/// Registers the worker once the page has loaded and a moment has passed, not as it
-/// hydrates: a first visit's install copies every asset and fetches every topic of the
-/// roadmap, and started with the page it held its first frame back from the screen (the
-/// Lighthouse mobile trace: first paint presented at 1.25 s with it, 0.24 s without; the
-/// paint itself was ready at 0.23 s).
+/// Registers the worker once the page has loaded, a moment has passed and the learner's hands
+/// are still, not as it hydrates: a first visit's install copies every asset and fetches every
+/// topic of the roadmap. Started with the page it held its first frame back from the screen
+/// (the Lighthouse mobile trace: first paint presented at 1.25 s with it, 0.24 s without; the
+/// paint itself was ready at 0.23 s); started while the learner drags the map it takes frames
+/// from the drag on a slow CPU.
 #[cfg(feature = "hydrate")]
 fn register_after_load(updated: RwSignal<bool>) {
     use std::time::Duration;
 
+    let input = InputWatch::start();
     let later = move || {
         set_timeout(
-            move || register(updated),
+            move || register_when_still(input, updated),
             Duration::from_millis(REGISTER_DELAY_MS),
         )
     };
@@ -52,9 +54,94 @@ fn register_after_load(updated: RwSignal<bool>) {
     }
 }
 
-/// How long after the `load` event the worker is registered.
+/// Registers the worker once no input has come for [`STILL_MS`], checking again as often as
+/// it takes.
+#[cfg(feature = "hydrate")]
+fn register_when_still(input: InputWatch, updated: RwSignal<bool>) {
+    let still_for = input.still_for();
+    if still_for >= STILL_MS as f64 {
+        input.stop();
+        register(updated);
+    } else {
+        set_timeout(
+            move || register_when_still(input, updated),
+            std::time::Duration::from_millis(STILL_MS - still_for.max(0.0) as u64),
+        );
+    }
+}
+
+/// When the learner last pressed, moved, scrolled or typed anywhere on the page. The listeners
+/// are on the window in the capture phase, so they hear every event before anything on the page
+/// (the map's drag, a dialog) can stop it, and passive, so they never hold a scroll back.
+#[cfg(feature = "hydrate")]
+#[derive(Clone, Copy)]
+struct InputWatch {
+    /// `Date.now()` of the last input, in ms.
+    last: StoredValue<f64>,
+    listener: StoredValue<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>, LocalStorage>,
+}
+
+#[cfg(feature = "hydrate")]
+impl InputWatch {
+    const EVENTS: [&'static str; 5] = [
+        "pointerdown",
+        "pointermove",
+        "wheel",
+        "keydown",
+        "touchmove",
+    ];
+
+    fn start() -> Self {
+        use wasm_bindgen::{closure::Closure, JsCast};
+
+        let last = StoredValue::new(js_sys::Date::now());
+        let listener = Closure::<dyn FnMut()>::new(move || last.set_value(js_sys::Date::now()));
+        let options = web_sys::AddEventListenerOptions::new();
+        options.set_capture(true);
+        options.set_passive(true);
+        for name in Self::EVENTS {
+            let _ = window().add_event_listener_with_callback_and_add_event_listener_options(
+                name,
+                listener.as_ref().unchecked_ref(),
+                &options,
+            );
+        }
+        Self {
+            last,
+            listener: StoredValue::new_local(Some(listener)),
+        }
+    }
+
+    /// How long no input has come, in ms.
+    fn still_for(self) -> f64 {
+        js_sys::Date::now() - self.last.get_value()
+    }
+
+    /// Removes the listeners (and drops their closure).
+    fn stop(self) {
+        use wasm_bindgen::JsCast;
+
+        let Some(listener) = self.listener.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        for name in Self::EVENTS {
+            let _ = window().remove_event_listener_with_callback_and_bool(
+                name,
+                listener.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+    }
+}
+
+/// How long after the `load` event the worker is registered, at the earliest.
 #[cfg(feature = "hydrate")]
 const REGISTER_DELAY_MS: u64 = 1_000;
+
+/// How long the learner has not pressed, moved, scrolled or typed before the worker is
+/// registered.
+#[cfg(feature = "hydrate")]
+const STILL_MS: u64 = 1_000;
 
 #[cfg(not(feature = "hydrate"))]
 fn register_after_load(_updated: RwSignal<bool>) {}

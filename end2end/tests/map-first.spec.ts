@@ -631,6 +631,9 @@ for (const [device, options] of [
     // the toolbars out at the top and moved them down a moment later (4 of 6 loads shifted,
     // by 0.14-0.94). The first paint now waits for the end of the page (`rel=expect`).
     test("nothing moves while the page loads and hydrates", async ({ page }) => {
+      // Three loads at a quarter of the CPU: beside the rest of the suite on two cores one load
+      // took up to 10 s, so the default 30 s ran out on the third.
+      test.slow();
       const cdp = await page.context().newCDPSession(page);
       await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
       await page.addInitScript(() => {

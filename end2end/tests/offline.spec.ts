@@ -110,3 +110,38 @@ test("a returning visit takes the build's assets from the worker's cache and the
   // The page itself is network-first: online, the current server's page.
   expect(["network", "http-cache"]).toContain(sources.get("/roadmaps/backend"));
 });
+
+test("the offline copy is installed once the learner's hands are still, not while they drag", async ({ page }) => {
+  // The page's time is the test's to move, so a busy machine cannot change the outcome.
+  await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 1_000);
+  await page.addInitScript(() => {
+    const register = ServiceWorkerContainer.prototype.register;
+    ServiceWorkerContainer.prototype.register = function (...args: any[]) {
+      (window as any).__registered = true;
+      return register.apply(this, args as any);
+    };
+  });
+  const registered = () => page.evaluate(() => (window as any).__registered === true);
+  await page.goto("/roadmaps/backend");
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  // The learner drags the map for five seconds from the load on, a move every 800 ms: a first
+  // visit's install (every asset, every topic) would compete with the drag for a slow CPU.
+  await page.mouse.move(640, 420);
+  await page.mouse.down();
+  for (let i = 1; i <= 6; i++) {
+    await page.clock.runFor(800);
+    expect(await registered(), `registered ${i * 800} ms into the drag`).toBe(false);
+    await page.mouse.move(640 + i * 10, 420 + i * 5);
+  }
+  await page.mouse.up();
+  // Still for a second: the worker is registered, and installs.
+  await page.clock.runFor(900);
+  expect(await registered()).toBe(false);
+  await page.clock.runFor(200);
+  expect(await registered()).toBe(true);
+  await page.clock.resume();
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+});
