@@ -35,6 +35,7 @@ fn register_after_load(updated: RwSignal<bool>) {
 
     let input = InputWatch::start();
     let later = move || {
+        let input = input.clone();
         set_timeout(
             move || register_when_still(input, updated),
             Duration::from_millis(REGISTER_DELAY_MS),
@@ -72,13 +73,15 @@ fn register_when_still(input: InputWatch, updated: RwSignal<bool>) {
 
 /// When the learner last pressed, moved, scrolled or typed anywhere on the page. The listeners
 /// are on the window in the capture phase, so they hear every event before anything on the page
-/// (the map's drag, a dialog) can stop it, and passive, so they never hold a scroll back.
+/// (the map's drag, a dialog) can stop it, and passive, so they never hold a scroll back. Plain
+/// shared cells, not reactive values: nothing owns them but the watch and its timers, so no
+/// disposal can pull them from under a listener that is still on the window.
 #[cfg(feature = "hydrate")]
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct InputWatch {
     /// `Date.now()` of the last input, in ms.
-    last: StoredValue<f64>,
-    listener: StoredValue<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>, LocalStorage>,
+    last: std::rc::Rc<std::cell::Cell<f64>>,
+    listener: std::rc::Rc<std::cell::RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>,
 }
 
 #[cfg(feature = "hydrate")]
@@ -94,8 +97,9 @@ impl InputWatch {
     fn start() -> Self {
         use wasm_bindgen::{closure::Closure, JsCast};
 
-        let last = StoredValue::new(js_sys::Date::now());
-        let listener = Closure::<dyn FnMut()>::new(move || last.set_value(js_sys::Date::now()));
+        let last = std::rc::Rc::new(std::cell::Cell::new(js_sys::Date::now()));
+        let heard = last.clone();
+        let listener = Closure::<dyn FnMut()>::new(move || heard.set(js_sys::Date::now()));
         let options = web_sys::AddEventListenerOptions::new();
         options.set_capture(true);
         options.set_passive(true);
@@ -108,20 +112,20 @@ impl InputWatch {
         }
         Self {
             last,
-            listener: StoredValue::new_local(Some(listener)),
+            listener: std::rc::Rc::new(std::cell::RefCell::new(Some(listener))),
         }
     }
 
     /// How long no input has come, in ms.
-    fn still_for(self) -> f64 {
-        js_sys::Date::now() - self.last.get_value()
+    fn still_for(&self) -> f64 {
+        js_sys::Date::now() - self.last.get()
     }
 
     /// Removes the listeners (and drops their closure).
-    fn stop(self) {
+    fn stop(&self) {
         use wasm_bindgen::JsCast;
 
-        let Some(listener) = self.listener.try_update_value(Option::take).flatten() else {
+        let Some(listener) = self.listener.borrow_mut().take() else {
             return;
         };
         for name in Self::EVENTS {
