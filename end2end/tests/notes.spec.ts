@@ -94,6 +94,46 @@ test("a note renders as sanitized Markdown, marks the card, survives a reload an
   expect(exported.entries["client-server"].status).toBe("done");
 });
 
+test("the notes' Markdown renderer is a chunk of its own, fetched when a note is first shown", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith(".wasm")) wasm.push(path);
+  });
+  await openMap(page, "/roadmaps/backend?node=client-server");
+  // The map's own wasm only.
+  expect(wasm).toHaveLength(1);
+  expect(wasm[0]).toMatch(/^\/pkg\/trailmap\.[0-9a-f]{16}\.wasm$/);
+
+  await writeNote(page, "A *first* note");
+  await expect(panelOf(page).getByRole("region", { name: "Your saved note" }).locator("em")).toHaveText("first");
+  // The chunk came from the loader, under this build's hash.
+  const build = wasm[0].split(".")[1];
+  expect(wasm.slice(1)).toHaveLength(1);
+  expect(wasm[1]).toMatch(new RegExp(`^/pkg/[a-z_0-9]+\\.${build}\\.wasm$`));
+
+  // Loaded once: a second note renders with no new fetch.
+  await writeNote(page, "A **second** note");
+  await expect(panelOf(page).getByRole("region", { name: "Your saved note" }).locator("strong")).toHaveText("second");
+  expect(wasm).toHaveLength(2);
+});
+
+test("a note shows as plain text when its renderer cannot be fetched, and the app goes on", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.route(/\/pkg\/split_notes\.[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
+  await openMap(page, "/roadmaps/backend?node=client-server");
+
+  await writeNote(page, "Plain *text* <b>kept</b>");
+  const preview = panelOf(page).getByRole("region", { name: "Your saved note" });
+  await expect(preview).toHaveText("Plain *text* <b>kept</b>");
+  await expect(preview.locator("em, b")).toHaveCount(0);
+  // The client did not abort: the map still takes marks.
+  await panelOf(page).getByRole("button", { name: "Done" }).click();
+  await expect(page.locator("#node-client-server")).toHaveClass(/status-done/);
+  expect(errors).toEqual([]);
+});
+
 test("a note over 2,000 characters is refused with a clear message; a blank one deletes", async ({ page }) => {
   await openMap(page, "/roadmaps/backend?node=client-server");
   const panel = panelOf(page);

@@ -46,6 +46,26 @@ test("a roadmap opened before loads, hydrates and takes marks with no network", 
   await context.setOffline(false);
 });
 
+test("an app opened offline renders a note with the renderer chunk it never fetched online", async ({
+  page,
+  context,
+}) => {
+  await openAndCache(page, "/roadmaps/backend?node=client-server");
+  const fetchedChunks = await page.evaluate(() =>
+    performance.getEntriesByType("resource").filter((entry) => /\/pkg\/(?!trailmap\.).*\.wasm$/.test(entry.name))
+  );
+  expect(fetchedChunks).toEqual([]);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  const panel = page.getByRole("complementary", { name: "The client-server model" });
+  await panel.getByLabel("Write a private note (Markdown)").fill("Written *offline*");
+  await panel.getByRole("button", { name: "Save note" }).click();
+  await expect(panel.getByRole("region", { name: "Your saved note" }).locator("em")).toHaveText("offline");
+  await context.setOffline(false);
+});
+
 test("marks made in an app opened offline sync once back online", async ({ page, context, browser }) => {
   const username = `off${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const csrf = await (await page.request.get("/api/auth/csrf")).json();

@@ -27,6 +27,21 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
             draft.set(note);
         }
     });
+    // The saved note as HTML, with the text it was made from: made by `note_html` off the
+    // first chunk, so it arrives a moment after the note does.
+    let preview = RwSignal::new(None::<(String, String)>);
+    Effect::new(move |_| match saved.get() {
+        None => preview.set(None),
+        Some(text) => leptos::task::spawn_local(async move {
+            let html = note_html(text.clone())
+                .await
+                .unwrap_or_else(|ChunkUnavailable| plain_note_html(&text));
+            // A newer note may have been saved while this one was rendered.
+            if saved.try_get_untracked().flatten().as_ref() == Some(&text) {
+                preview.try_set(Some((text, html)));
+            }
+        }),
+    });
     let message = RwSignal::new(None::<(bool, String)>);
     let count = Memo::new(move |_| draft.with(|text| text.chars().count()));
     let over = move || count.get() > MAX_NOTE_CHARS;
@@ -81,15 +96,15 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
                 "My note"
             </h3>
             {move || {
-                saved
+                preview
                     .get()
-                    .map(|text| {
+                    .map(|(_, html)| {
                         view! {
                             <div
                                 class="note-preview"
                                 role="region"
                                 aria-label="Your saved note"
-                                inner_html=render_note(&text)
+                                inner_html=html
                             ></div>
                         }
                     })
@@ -158,5 +173,47 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
                 {move || message.get().map(|(_, text)| text)}
             </p>
         </section>
+    }
+}
+
+/// A saved note rendered to safe HTML (`content::render_note`). The Markdown renderer
+/// (pulldown-cmark) is in a wasm chunk of its own (`cargo leptos build --split`), fetched the
+/// first time a note is shown, not with the map. When the chunk cannot be fetched (offline
+/// before the worker cached it, or a page from before a deploy asking for the old build's
+/// chunk) this is an error, not the abort a failed load would be without `fallible`.
+#[leptos::wasm_split::wasm_split(notes, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn note_html(markdown: String) -> Result<String, ChunkUnavailable> {
+    Ok(render_note(&markdown))
+}
+
+/// A lazily loaded part of the client could not be fetched.
+#[derive(Clone, Copy, Debug)]
+struct ChunkUnavailable;
+
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkUnavailable {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self
+    }
+}
+
+/// The note as escaped text in one paragraph (its line breaks kept by the stylesheet): what
+/// the preview shows when the renderer cannot be loaded.
+fn plain_note_html(text: &str) -> String {
+    format!(
+        "<p class=\"note-plain\">{}</p>",
+        crate::snapshot::escape_xml(text)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plain_fallback_escapes_markup() {
+        assert_eq!(
+            plain_note_html("a <b>&\"'\nc"),
+            "<p class=\"note-plain\">a &lt;b&gt;&amp;&quot;&apos;\nc</p>"
+        );
     }
 }

@@ -42,6 +42,10 @@ const WASM_SUFFIX: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
     None => "_bg.wasm",
 };
 
+/// The loader `cargo leptos build --split` writes beside the glue: the glue imports it, it
+/// fetches the lazy chunks (`<split>.wasm`, relative to itself) and imports the glue back.
+const SPLIT_LOADER: &str = "__wasm_split.______________________.js";
+
 #[derive(Clone, Debug)]
 struct Asset {
     body: Precompressed,
@@ -59,11 +63,19 @@ struct Inner {
     hashed_name: Option<String>,
     /// The hashed URLs every page loads: JS, wasm, CSS.
     shell_urls: Vec<String>,
+    /// The hashed URLs of a split build's loader and lazy chunks, loaded on demand.
+    split_urls: Vec<String>,
 }
 
 impl SiteAssets {
-    /// Reads `<site_root>/<pkg_dir>/<name>.{js,wasm,css}` (and `<name>_bg.wasm`). Missing files
-    /// are not served from here (a site without a client build still serves its pages).
+    /// Reads `<site_root>/<pkg_dir>/<name>.{js,wasm,css}` (and `<name>_bg.wasm`), and a split
+    /// build's loader and chunks. Missing files are not served from here (a site without a
+    /// client build still serves its pages).
+    ///
+    /// A split build's files name each other (glue → loader → chunks, loader → glue), and a
+    /// module imported under two URLs is two modules: so the hashed glue, loader and chunks
+    /// all carry the one build hash, and the hashed glue and loader are rewritten to name
+    /// the hashed files (the unhashed ones keep naming each other).
     pub fn load(site_root: &Path, pkg_dir: &str, name: &str) -> Self {
         let dir = site_root.join(pkg_dir);
         let read = |file: &str, content_type: &'static str| -> Option<(String, Precompressed)> {
@@ -83,9 +95,21 @@ impl SiteAssets {
         let wasm = read(&format!("{name}.wasm"), "application/wasm")
             .or_else(|| read(&format!("{name}_bg.wasm"), "application/wasm"));
         let css = read(&format!("{name}.css"), "text/css");
+        let loader = read(SPLIT_LOADER, "text/javascript");
+        let chunks: Vec<(String, Precompressed)> = match (&loader, &wasm) {
+            (Some(_), Some((main_wasm, _))) => split_chunk_files(&dir, main_wasm)
+                .iter()
+                .filter_map(|file| read(file, "application/wasm"))
+                .collect(),
+            _ => Vec::new(),
+        };
 
         let mut inner = Inner::default();
-        for (file, body) in [&js, &wasm, &css].into_iter().flatten() {
+        for (file, body) in [&js, &wasm, &css, &loader]
+            .into_iter()
+            .flatten()
+            .chain(&chunks)
+        {
             inner.by_path.insert(
                 format!("/{pkg_dir}/{file}"),
                 Asset {
@@ -94,20 +118,18 @@ impl SiteAssets {
                 },
             );
         }
-        if let (Some((_, js)), Some((_, wasm))) = (&js, &wasm) {
+        if let (Some((js_file, js)), Some((_, wasm))) = (&js, &wasm) {
             let mut combined = Vec::with_capacity(64);
             for body in [Some(js), Some(wasm), css.as_ref().map(|(_, css)| css)]
                 .into_iter()
                 .flatten()
+                .chain(loader.iter().chain(&chunks).map(|(_, body)| body))
             {
                 combined.extend_from_slice(body.hash().as_bytes());
             }
-            let hashed = format!("{name}.{:016x}", fnv1a(&combined));
-            let mut add = |suffix: &str, body: &Precompressed, shell: bool| {
-                let url = format!("/{pkg_dir}/{hashed}{suffix}");
-                if shell {
-                    inner.shell_urls.push(url.clone());
-                }
+            let build = format!("{:016x}", fnv1a(&combined));
+            let hashed = format!("{name}.{build}");
+            let mut add = |url: String, body: &Precompressed| {
                 inner.by_path.insert(
                     url,
                     Asset {
@@ -116,11 +138,57 @@ impl SiteAssets {
                     },
                 );
             };
-            add(".js", js, true);
-            add(".wasm", wasm, WASM_SUFFIX == ".wasm");
-            add("_bg.wasm", wasm, WASM_SUFFIX == "_bg.wasm");
-            if let Some((_, css)) = &css {
-                add(".css", css, true);
+            let split = loader.as_ref().map(|(_, loader)| {
+                let hashed_loader = SPLIT_LOADER.replace("______________________", &build);
+                // The chunks' names in the loader, and the glue's, become the hashed ones.
+                let mut renames: Vec<(String, String)> = chunks
+                    .iter()
+                    .map(|(file, _)| {
+                        let stem = file.trim_end_matches(".wasm");
+                        (format!("./{file}\""), format!("./{stem}.{build}.wasm\""))
+                    })
+                    .collect();
+                renames.push((format!("./{js_file}\""), format!("./{hashed}.js\"")));
+                let loader = rewritten(loader, &renames);
+                // Only where the glue imports it: the wasm's own import module keeps its name.
+                let imports: Vec<(String, String)> =
+                    ["from\"./{}\"", "from \"./{}\"", "from'./{}'", "from './{}'"]
+                        .iter()
+                        .map(|form| {
+                            (
+                                form.replace("{}", SPLIT_LOADER),
+                                form.replace("{}", &hashed_loader),
+                            )
+                        })
+                        .collect();
+                let glue = rewritten(js, &imports);
+                (glue, hashed_loader, loader)
+            });
+            let js = split.as_ref().map_or(js, |(glue, _, _)| glue);
+            for (suffix, body, shell) in [
+                (".js", js, true),
+                (".wasm", wasm, WASM_SUFFIX == ".wasm"),
+                ("_bg.wasm", wasm, WASM_SUFFIX == "_bg.wasm"),
+            ]
+            .into_iter()
+            .chain(css.as_ref().map(|(_, css)| (".css", css, true)))
+            {
+                let url = format!("/{pkg_dir}/{hashed}{suffix}");
+                if shell {
+                    inner.shell_urls.push(url.clone());
+                }
+                add(url, body);
+            }
+            if let Some((_, hashed_loader, loader)) = &split {
+                let url = format!("/{pkg_dir}/{hashed_loader}");
+                inner.split_urls.push(url.clone());
+                add(url, loader);
+                for (file, body) in &chunks {
+                    let stem = file.trim_end_matches(".wasm");
+                    let url = format!("/{pkg_dir}/{stem}.{build}.wasm");
+                    inner.split_urls.push(url.clone());
+                    add(url, body);
+                }
             }
             inner.hashed_name = Some(hashed);
         }
@@ -148,10 +216,46 @@ impl SiteAssets {
         &self.0.shell_urls
     }
 
+    /// The hashed URLs of a split build's loader and lazy chunks (none without `--split`).
+    pub fn split_urls(&self) -> &[String] {
+        &self.0.split_urls
+    }
+
     /// The bytes served at `path`, if it is one of these assets.
     pub fn body(&self, path: &str) -> Option<&Bytes> {
         self.0.by_path.get(path).map(|asset| asset.body.raw())
     }
+}
+
+/// The lazy chunks of a split build in `dir`: every `.wasm` but the main one, by name.
+fn split_chunk_files(dir: &Path, main_wasm: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|file| file.ends_with(".wasm") && file != main_wasm)
+        .collect();
+    files.sort();
+    files
+}
+
+/// `body` (a JS module) with each `(from, to)` replaced; it loses the build's compressed
+/// variants, which `compress_missing_now` makes again. If nothing was found that is logged:
+/// the module would then import or fetch unhashed files (still served).
+fn rewritten(body: &Precompressed, renames: &[(String, String)]) -> Precompressed {
+    let mut text = String::from_utf8_lossy(body.raw()).into_owned();
+    let before = text.clone();
+    for (from, to) in renames {
+        text = text.replace(from.as_str(), to);
+    }
+    if text == before {
+        tracing::warn!(
+            names = ?renames.iter().map(|(from, _)| from).collect::<Vec<_>>(),
+            "a split build's module names none of these files"
+        );
+    }
+    Precompressed::new(text, "text/javascript")
 }
 
 /// Middleware: answers `GET`/`HEAD` of an asset, passes every other request on.
@@ -226,6 +330,57 @@ mod tests {
             SiteAssets::load(first.path(), "pkg", "trailmap").hashed_name(),
             Some(name.as_str()),
             "deterministic"
+        );
+    }
+
+    #[test]
+    fn a_split_builds_modules_name_each_others_hashed_files() {
+        let dir = site(&[
+            (
+                "trailmap.js",
+                "import*as t from\"./__wasm_split.______________________.js\";\
+                 ({\"./__wasm_split.______________________.js\":t})",
+            ),
+            ("trailmap.wasm", "wasm"),
+            ("trailmap.wasm.br", "BR"),
+            (
+                SPLIT_LOADER,
+                "import { initSync } from \"./trailmap.js\";\n\
+                 fetch(new URL(\"./note_html_1.wasm\", import.meta.url));",
+            ),
+            ("note_html_1.wasm", "chunk"),
+        ]);
+        let assets = SiteAssets::load(dir.path(), "pkg", "trailmap");
+        let name = assets.hashed_name().unwrap();
+        let build = name.trim_start_matches("trailmap.");
+        let text = |path: &str| String::from_utf8(assets.body(path).unwrap().to_vec()).unwrap();
+
+        let loader = format!("/pkg/__wasm_split.{build}.js");
+        let chunk = format!("/pkg/note_html_1.{build}.wasm");
+        assert_eq!(assets.split_urls(), [loader.clone(), chunk.clone()]);
+        // The glue imports the hashed loader; the wasm still imports the module by its name.
+        assert_eq!(
+            text(&format!("/pkg/{name}.js")),
+            format!(
+                "import*as t from\"./__wasm_split.{build}.js\";\
+                 ({{\"./{SPLIT_LOADER}\":t}})"
+            )
+        );
+        assert_eq!(
+            text(&loader),
+            format!(
+                "import {{ initSync }} from \"./{name}.js\";\n\
+                 fetch(new URL(\"./note_html_1.{build}.wasm\", import.meta.url));"
+            )
+        );
+        assert_eq!(text(&chunk), "chunk");
+        assert_eq!(assets.0.by_path[&chunk].cache_control, IMMUTABLE);
+        // The unhashed files keep naming each other.
+        assert!(text(&format!("/pkg/{SPLIT_LOADER}")).contains("\"./trailmap.js\""));
+        assert!(text("/pkg/trailmap.js").contains(SPLIT_LOADER));
+        assert!(
+            assets.body("/pkg/trailmap.wasm.br").is_none(),
+            "the main wasm's compressed variant is not a chunk"
         );
     }
 

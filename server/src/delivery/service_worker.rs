@@ -13,7 +13,7 @@ use axum::{
 };
 
 /// Public files every page needs, precached at install when the build has them (with the
-/// hashed JS, wasm and CSS of `SiteAssets`).
+/// hashed JS, wasm and CSS of `SiteAssets`, and a split build's loader and chunks).
 const SHELL_FILES: [&str; 4] = [
     "favicon.ico",
     "manifest.webmanifest",
@@ -31,7 +31,8 @@ impl ServiceWorkerScript {
     pub fn new(site_root: &Path, assets: &SiteAssets) -> Self {
         let mut hash = Fnv64::default();
         let mut precache = vec!["/".to_owned()];
-        for url in assets.shell_urls() {
+        // A split build's lazy chunks too: offline, a part first used then must be there.
+        for url in assets.shell_urls().iter().chain(assets.split_urls()) {
             // The URL carries the content's hash.
             hash.write(url.as_bytes());
             precache.push(url.clone());
