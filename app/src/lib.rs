@@ -8,6 +8,7 @@ pub mod api_client;
 pub mod browser_storage;
 pub mod contexts;
 pub mod csp;
+pub mod lazy;
 pub mod map;
 pub mod offline;
 pub mod pages;

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::{
     content::render_note,
     contexts::progress::ProgressState,
+    lazy::ChunkUnavailable,
     progress::{validate_note_text, MAX_NOTE_CHARS},
     roadmap::NodeId,
 };
@@ -177,23 +178,11 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
 }
 
 /// A saved note rendered to safe HTML (`content::render_note`). The Markdown renderer
-/// (pulldown-cmark) is in a wasm chunk of its own (`cargo leptos build --split`), fetched the
-/// first time a note is shown, not with the map. When the chunk cannot be fetched (offline
-/// before the worker cached it, or a page from before a deploy asking for the old build's
-/// chunk) this is an error, not the abort a failed load would be without `fallible`.
+/// (pulldown-cmark) is in a wasm chunk of its own (`crate::lazy`), fetched the first time a
+/// note is shown, not with the map.
 #[leptos::wasm_split::wasm_split(notes, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn note_html(markdown: String) -> Result<String, ChunkUnavailable> {
     Ok(render_note(&markdown))
-}
-
-/// A lazily loaded part of the client could not be fetched.
-#[derive(Clone, Copy, Debug)]
-struct ChunkUnavailable;
-
-impl From<leptos::wasm_split::SplitLoaderError> for ChunkUnavailable {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        Self
-    }
 }
 
 /// The note as escaped text in one paragraph (its line breaks kept by the stylesheet): what
