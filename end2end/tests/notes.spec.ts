@@ -107,15 +107,19 @@ test("the notes' Markdown renderer is a chunk of its own, fetched when a note is
 
   await writeNote(page, "A *first* note");
   await expect(panelOf(page).getByRole("region", { name: "Your saved note" }).locator("em")).toHaveText("first");
-  // The chunk came from the loader, under this build's hash.
+  // The chunk came from the loader, under this build's hash (with any small chunk of code it
+  // shares with another part).
   const build = wasm[0].split(".")[1];
-  expect(wasm.slice(1)).toHaveLength(1);
-  expect(wasm[1]).toMatch(new RegExp(`^/pkg/[a-z_0-9]+\\.${build}\\.wasm$`));
+  const chunks = wasm.slice(1);
+  expect(chunks.filter((path) => path.startsWith("/pkg/split_notes."))).toHaveLength(1);
+  for (const path of chunks) {
+    expect(path).toMatch(new RegExp(`^/pkg/[a-z_0-9]+\\.${build}\\.wasm$`));
+  }
 
   // Loaded once: a second note renders with no new fetch.
   await writeNote(page, "A **second** note");
   await expect(panelOf(page).getByRole("region", { name: "Your saved note" }).locator("strong")).toHaveText("second");
-  expect(wasm).toHaveLength(2);
+  expect(wasm).toHaveLength(1 + chunks.length);
 });
 
 test("a note shows as plain text when its renderer cannot be fetched, and the app goes on", async ({ page }) => {
@@ -131,7 +135,10 @@ test("a note shows as plain text when its renderer cannot be fetched, and the ap
   // The client did not abort: the map still takes marks.
   await panelOf(page).getByRole("button", { name: "Done" }).click();
   await expect(page.locator("#node-client-server")).toHaveClass(/status-done/);
-  expect(errors).toEqual([]);
+  // The split loader starts the chunk's fetch before it awaits the chunks it shares code with,
+  // so the browser reports the refused fetch as an unhandled rejection a moment before the
+  // loader handles it; anything else (a wasm abort: "unreachable") would fail here.
+  expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
 });
 
 test("a note over 2,000 characters is refused with a clear message; a blank one deletes", async ({ page }) => {

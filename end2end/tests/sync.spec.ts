@@ -62,6 +62,67 @@ test("signing up from the account page merges the guest's progress into the acco
   await other.context.close();
 });
 
+test("the sync code is a chunk only a signed-in learner's page fetches; without it, marks stay in the browser", async ({
+  browser,
+}) => {
+  const syncChunk = /^\/pkg\/split_sync\.[0-9a-f]{16}\.wasm$/;
+  const chunksOf = (page: Page) => {
+    const fetched: string[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (syncChunk.test(path)) fetched.push(path);
+    });
+    return fetched;
+  };
+
+  // A guest marks a topic: no sync, no sync code.
+  const guest = await browser.newContext();
+  const guestPage = await guest.newPage();
+  const guestFetched = chunksOf(guestPage);
+  await openMap(guestPage);
+  await mark(guestPage, "what-is-backend", "d");
+  await expect(guestPage.locator("#node-what-is-backend")).toHaveClass(/status-done/);
+  await expect(syncState(guestPage)).toHaveAttribute("data-state", "guest");
+  expect(guestFetched).toEqual([]);
+  await guest.close();
+
+  // A signed-in learner's page fetches it once and syncs.
+  const username = newUsername();
+  const setup = await browser.newContext();
+  await signUpThroughApi(setup.request, username);
+  await setup.close();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const fetched = chunksOf(page);
+  await signInThroughApi(page.request, username);
+  await openMap(page);
+  await expect(syncState(page)).toHaveAttribute("data-state", "synced");
+  await mark(page, "dns", "d");
+  await expect(syncState(page)).toHaveAttribute("data-state", "synced");
+  expect(fetched).toHaveLength(1);
+  await context.close();
+
+  // When the chunk cannot be fetched the page says so and keeps the marks in the browser.
+  const blocked = await browser.newContext();
+  await blocked.route(/\/pkg\/split_sync\.[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
+  const blockedPage = await blocked.newPage();
+  const errors: string[] = [];
+  blockedPage.on("pageerror", (error) => errors.push(error.message));
+  await signInThroughApi(blockedPage.request, username);
+  await openMap(blockedPage);
+  await expect(syncState(blockedPage)).toHaveAttribute("data-state", "error");
+  await mark(blockedPage, "client-server", "d");
+  await expect(blockedPage.locator("#node-client-server")).toHaveClass(/status-done/);
+  await blockedPage.reload();
+  await expect(blockedPage.locator("main[data-hydrated=true]")).toBeAttached();
+  await expect(blockedPage.locator("#node-client-server")).toHaveClass(/status-done/);
+  // The split loader starts the chunk's fetch before it awaits the chunks it shares code with,
+  // so the browser reports the refused fetch as an unhandled rejection a moment before the
+  // loader handles it; anything else (a wasm abort: "unreachable") would fail here.
+  expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
+  await blocked.close();
+});
+
 test("edits made offline are kept and sync when the browser reconnects", async ({ browser }) => {
   const username = newUsername();
   const setup = await browser.newContext();

@@ -15,7 +15,7 @@
 //! Personal notes ride along in the same state and the same sync; embeds never show them
 //! (`notes` is false there): an embed is someone else's page.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, future::Future, pin::Pin, sync::Arc};
 
 use leptos::{ev, prelude::*};
 
@@ -23,6 +23,7 @@ use crate::{
     api_client::SyncApi,
     browser_storage::{self, StorageHealth, StorageProblem},
     contexts::account::{Account, AccountState},
+    lazy::ChunkUnavailable,
     progress::{
         self, Device, LocalProgress, Reconciliation, RoadmapProgress, Status, SyncFailure,
         SyncOutcome, Transport,
@@ -415,10 +416,12 @@ impl ProgressState {
             return SyncStatus::Offline;
         }
         self.sync.set(SyncStatus::Syncing);
-        let roadmap = self.roadmap;
-        let known = move |topic: &str| roadmap.with_value(|r| r.resolve(topic).is_some());
-        let device = SavedProgress(*self);
-        match progress::sync_once(&device, &SyncApi, &self.slug(), &user, known).await {
+        let Ok(outcome) = sync_round(*self, self.slug(), user).await else {
+            return SyncStatus::Error(
+                "the sync code could not be downloaded (check the connection)".into(),
+            );
+        };
+        match outcome {
             SyncOutcome::Synced => SyncStatus::Synced,
             SyncOutcome::Pending => SyncStatus::Pending,
             SyncOutcome::Offline => SyncStatus::Offline,
@@ -474,6 +477,28 @@ impl ProgressState {
             Err(problem) => refused(problem),
         });
     }
+}
+
+/// One round of the sync driver (`progress::sync_once`) with this browser's side: push the
+/// outbox (in batches), then pull what changed since the cursor. In a wasm chunk of its own
+/// (`crate::lazy`), with the push and pull wire code: only a signed-in learner's page
+/// fetches it.
+#[leptos::wasm_split::wasm_split(
+    sync,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    return_wrapper(let future = _; { future.await } -> Result<SyncOutcome, ChunkUnavailable>)
+)]
+fn sync_round(
+    state: ProgressState,
+    slug: String,
+    account: String,
+) -> Pin<Box<dyn Future<Output = Result<SyncOutcome, ChunkUnavailable>>>> {
+    Box::pin(async move {
+        let roadmap = state.roadmap;
+        let known = move |topic: &str| roadmap.with_value(|r| r.resolve(topic).is_some());
+        Ok(progress::sync_once(&SavedProgress(state), &SyncApi, &slug, &account, known).await)
+    })
 }
 
 /// The device as the sync driver sees it: the progress signal, written to local storage at
