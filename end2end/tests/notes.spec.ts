@@ -122,23 +122,29 @@ test("the notes' Markdown renderer is a chunk of its own, fetched when a note is
   expect(wasm).toHaveLength(1 + chunks.length);
 });
 
-test("a note shows as plain text when its renderer cannot be fetched, and the app goes on", async ({ page }) => {
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  await page.route(/\/pkg\/split_notes\.[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
-  await openMap(page, "/roadmaps/backend?node=client-server");
+test.describe("without a service worker", () => {
+  // The worker, once it controls the page, answers the chunk from its precache: the page's
+  // own route could then not refuse it.
+  test.use({ serviceWorkers: "block" });
 
-  await writeNote(page, "Plain *text* <b>kept</b>");
-  const preview = panelOf(page).getByRole("region", { name: "Your saved note" });
-  await expect(preview).toHaveText("Plain *text* <b>kept</b>");
-  await expect(preview.locator("em, b")).toHaveCount(0);
-  // The client did not abort: the map still takes marks.
-  await panelOf(page).getByRole("button", { name: "Done" }).click();
-  await expect(page.locator("#node-client-server")).toHaveClass(/status-done/);
-  // The split loader starts the chunk's fetch before it awaits the chunks it shares code with,
-  // so the browser reports the refused fetch as an unhandled rejection a moment before the
-  // loader handles it; anything else (a wasm abort: "unreachable") would fail here.
-  expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
+  test("a note shows as plain text when its renderer cannot be fetched, and the app goes on", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.route(/\/pkg\/split_notes\.[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
+    await openMap(page, "/roadmaps/backend?node=client-server");
+
+    await writeNote(page, "Plain *text* <b>kept</b>");
+    const preview = panelOf(page).getByRole("region", { name: "Your saved note" });
+    await expect(preview).toHaveText("Plain *text* <b>kept</b>");
+    await expect(preview.locator("em, b")).toHaveCount(0);
+    // The client did not abort: the map still takes marks.
+    await panelOf(page).getByRole("button", { name: "Done" }).click();
+    await expect(page.locator("#node-client-server")).toHaveClass(/status-done/);
+    // The split loader starts the chunk's fetch before it awaits the chunks it shares code with,
+    // so the browser reports the refused fetch as an unhandled rejection a moment before the
+    // loader handles it; anything else (a wasm abort: "unreachable") would fail here.
+    expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
+  });
 });
 
 test("a note over 2,000 characters is refused with a clear message; a blank one deletes", async ({ page }) => {

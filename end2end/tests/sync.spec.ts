@@ -103,7 +103,8 @@ test("the sync code is a chunk only a signed-in learner's page fetches; without 
   await context.close();
 
   // When the chunk cannot be fetched the page says so and keeps the marks in the browser.
-  const blocked = await browser.newContext();
+  // No worker: once it controlled the page it would answer the chunk from its precache.
+  const blocked = await browser.newContext({ serviceWorkers: "block" });
   await blocked.route(/\/pkg\/split_sync\.[0-9a-f]{16}\.wasm$/, (route) => route.abort("internetdisconnected"));
   const blockedPage = await blocked.newPage();
   const errors: string[] = [];
