@@ -28,9 +28,9 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
             draft.set(note);
         }
     });
-    // The saved note as HTML, with the text it was made from: made by `note_html` off the
-    // first chunk, so it arrives a moment after the note does.
-    let preview = RwSignal::new(None::<(String, String)>);
+    // The saved note as HTML: made by `note_html` in a chunk of its own, so it arrives a
+    // moment after the note does.
+    let preview = RwSignal::new(None::<String>);
     Effect::new(move |_| match saved.get() {
         None => preview.set(None),
         Some(text) => leptos::task::spawn_local(async move {
@@ -39,7 +39,7 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
                 .unwrap_or_else(|ChunkUnavailable| plain_note_html(&text));
             // A newer note may have been saved while this one was rendered.
             if saved.try_get_untracked().flatten().as_ref() == Some(&text) {
-                preview.try_set(Some((text, html)));
+                preview.try_set(Some(html));
             }
         }),
     });
@@ -99,7 +99,7 @@ pub fn TopicNote(id: NodeId) -> impl IntoView {
             {move || {
                 preview
                     .get()
-                    .map(|(_, html)| {
+                    .map(|html| {
                         view! {
                             <div
                                 class="note-preview"
