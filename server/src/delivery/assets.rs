@@ -144,8 +144,10 @@ impl SiteAssets {
                 let mut renames: Vec<(String, String)> = chunks
                     .iter()
                     .map(|(file, _)| {
-                        let stem = file.trim_end_matches(".wasm");
-                        (format!("./{file}\""), format!("./{stem}.{build}.wasm\""))
+                        (
+                            format!("./{file}\""),
+                            format!("./{}\"", hashed_chunk(file, &build)),
+                        )
                     })
                     .collect();
                 renames.push((format!("./{js_file}\""), format!("./{hashed}.js\"")));
@@ -184,8 +186,7 @@ impl SiteAssets {
                 inner.split_urls.push(url.clone());
                 add(url, loader);
                 for (file, body) in &chunks {
-                    let stem = file.trim_end_matches(".wasm");
-                    let url = format!("/{pkg_dir}/{stem}.{build}.wasm");
+                    let url = format!("/{pkg_dir}/{}", hashed_chunk(file, &build));
                     inner.split_urls.push(url.clone());
                     add(url, body);
                 }
@@ -225,6 +226,11 @@ impl SiteAssets {
     pub fn body(&self, path: &str) -> Option<&Bytes> {
         self.0.by_path.get(path).map(|asset| asset.body.raw())
     }
+}
+
+/// A chunk's name under the build hash: `split_notes.wasm` → `split_notes.<build>.wasm`.
+fn hashed_chunk(file: &str, build: &str) -> String {
+    format!("{}.{build}.wasm", file.trim_end_matches(".wasm"))
 }
 
 /// The lazy chunks of a split build in `dir`: every `.wasm` but the main one, by name.
