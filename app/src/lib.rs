@@ -6,6 +6,7 @@
 pub mod api;
 pub mod api_client;
 pub mod browser_storage;
+pub mod client_scripts;
 pub mod contexts;
 pub mod csp;
 pub mod lazy;
@@ -31,6 +32,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
+use crate::client_scripts::ClientScripts;
 use crate::pages::{
     account_page::AccountPage, catalog_page::CatalogPage, embed_page::EmbedPage,
     not_found::NotFound, roadmap_page::RoadmapPage,
@@ -69,46 +71,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     href=format!("#{PAGE_END}")
                     {..custom_attribute("blocking", "render")}
                 />
-                <HydrationScripts options=options.clone() />
-                // The glue and the split build's loader (`lazy`, which the glue imports),
-                // fetched while the page is parsed. `HydrationScripts` has a modulepreload of the
-                // glue too, but it puts the nonce in `crossorigin`, so the CSP refuses it and the
-                // glue came only once the page was parsed and its module script ran.
-                {module_preloads(&options)
-                    .into_iter()
-                    .map(|href| {
-                        view! {
-                            <link
-                                rel="modulepreload"
-                                href=href
-                                nonce=leptos::nonce::use_nonce()
-                            />
-                        }
-                    })
-                    .collect_view()}
+                // The glue and the split loader fetched while the page is parsed, the wasm once
+                // the page has been painted.
+                <ClientScripts options=options.clone() />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
-    }
-}
-
-/// The JS modules hydration loads: the glue, and the split build's loader
-/// (`/pkg/__wasm_split.<hash>.js`, with the hash the server gave the build, `trailmap.<hash>`:
-/// see the server's `delivery::assets`). Nothing for an unhashed build (no client build found).
-fn module_preloads(options: &LeptosOptions) -> Vec<String> {
-    preload_hrefs(&options.output_name, &options.site_pkg_dir)
-}
-
-fn preload_hrefs(output_name: &str, pkg_dir: &str) -> Vec<String> {
-    match output_name.rsplit_once('.') {
-        Some((_, build)) => vec![
-            format!("/{pkg_dir}/{output_name}.js"),
-            format!("/{pkg_dir}/__wasm_split.{build}.js"),
-        ],
-        None => Vec::new(),
     }
 }
 
@@ -184,21 +155,4 @@ fn SiteHeader() -> impl IntoView {
             </header>
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_glue_and_the_split_loader_are_preloaded_under_the_builds_hash() {
-        assert_eq!(
-            preload_hrefs("trailmap.0123456789abcdef", "pkg"),
-            [
-                "/pkg/trailmap.0123456789abcdef.js",
-                "/pkg/__wasm_split.0123456789abcdef.js"
-            ]
-        );
-        assert!(preload_hrefs("trailmap", "pkg").is_empty());
-    }
 }

@@ -47,6 +47,34 @@ test("the glue and the split loader are fetched once each, by their preloads whi
   }
 });
 
+test("the page's client files are each fetched once and none is refused by the CSP", async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as any).__violations = [];
+    document.addEventListener("securitypolicyviolation", (event) =>
+      (window as any).__violations.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+  await page.goto("/roadmaps/backend");
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  const { entries, violations } = await page.evaluate(() => ({
+    entries: performance
+      .getEntriesByType("resource")
+      .filter((entry) => /\/pkg\//.test(entry.name))
+      .map((entry) => entry as PerformanceResourceTiming)
+      .map((entry) => ({ path: new URL(entry.name).pathname, bytes: entry.encodedBodySize })),
+    violations: (window as any).__violations as string[],
+  }));
+  expect(violations).toEqual([]);
+  // Leptos's own preload of the glue carried the nonce in `crossorigin`: refused, it left an
+  // entry with no bytes. A preload the fetch did not use would leave a second entry.
+  const paths = entries.map((entry) => entry.path).sort();
+  expect(paths).toEqual([...new Set(paths)]);
+  expect(paths.filter((path) => path.endsWith(".wasm"))).toHaveLength(1);
+  for (const entry of entries) {
+    expect(entry.bytes, entry.path).toBeGreaterThan(0);
+  }
+});
+
 test("opening a topic navigates inside the app, without reloading the page", async ({ page }) => {
   await page.goto("/roadmaps/backend");
   await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
