@@ -101,6 +101,31 @@ test("expand all shows every topic; the outline view lists them too", async ({ p
   await expect(outline.getByRole("link", { name: "Helm", exact: true })).toBeVisible();
 });
 
+test("the More menu and the search results drop over an open topic panel", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openMap(page, "/roadmaps/backend?node=dns");
+  const panel = page.getByRole("complementary", { name: "DNS" });
+  await expect(panel).toBeVisible();
+  // The menu's items are where the panel is: a click must reach them, not the panel.
+  await page.getByRole("button", { name: "More" }).click();
+  const expandAll = page.getByRole("button", { name: "Expand all" });
+  const [items, frame] = await Promise.all([expandAll.boundingBox(), panel.boundingBox()]);
+  expect(items!.x + items!.width).toBeGreaterThan(frame!.x);
+  await expandAll.click();
+  await expect(page.locator("#node-helm")).toBeAttached();
+
+  // On a phone the panel is a sheet from the bottom, and the results list reaches into it.
+  await page.setViewportSize({ width: 390, height: 500 });
+  const search = page.getByRole("combobox", { name: /Search/ });
+  await search.fill("a");
+  const last = page.getByRole("listbox", { name: "Matching topics" }).getByRole("option").last();
+  await last.scrollIntoViewIfNeeded();
+  const title = ((await last.locator(".hit-title").textContent()) ?? "").trim();
+  expect(title).not.toBe("DNS");
+  await last.click();
+  await expect(page.getByRole("complementary", { name: title })).toBeVisible();
+});
+
 test("the outline is not built until it is needed; printing builds it with every topic and status", async ({ page }) => {
   await openMap(page);
   // A browser running scripts gets the server's outline as one <noscript> text node, not
