@@ -241,3 +241,76 @@ test("the Embed dialog builds a snippet from the chosen options, with a preview"
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toBeHidden();
 });
+
+/** Opens the map page's Embed dialog from its More menu. */
+async function openEmbedDialog(page: Page) {
+  await page.getByRole("button", { name: "More" }).click();
+  await page.getByRole("button", { name: "Embed…" }).click();
+  return page.getByRole("dialog", { name: "Embed this roadmap" });
+}
+
+test("the Embed dialog's form is a chunk of its own, fetched when the dialog first opens", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith(".wasm")) wasm.push(path);
+  });
+  await page.goto("/roadmaps/backend");
+  await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+  expect(wasm).toHaveLength(1);
+  const build = wasm[0].split(".")[1];
+  // The page's chunks (the dialog's preview is an embed page, which loads the main wasm).
+  const chunks = () => wasm.filter((path) => !path.startsWith("/pkg/trailmap."));
+
+  const dialog = await openEmbedDialog(page);
+  await expect(dialog).toBeVisible();
+  // The dialog opens on its first control, once the form has come.
+  await expect(dialog.getByLabel("Theme")).toBeFocused();
+  const fetched = chunks();
+  expect(fetched.filter((path) => path.startsWith("/pkg/split_embed_form."))).toHaveLength(1);
+  for (const path of fetched) {
+    expect(path).toMatch(new RegExp(`^/pkg/[a-z_0-9]+\\.${build}\\.wasm$`));
+  }
+  await dialog.getByLabel("Theme").selectOption("light");
+  await expect(dialog.getByLabel("Snippet")).toHaveValue(/theme=light/);
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await expect(dialog).toBeHidden();
+
+  // Opened again: no new fetch, and the choices are kept.
+  await openEmbedDialog(page);
+  await expect(dialog.getByLabel("Snippet")).toHaveValue(/theme=light/);
+  expect(chunks()).toEqual(fetched);
+});
+
+test.describe("without a service worker", () => {
+  // The worker, once it controls the page, answers the chunk from its precache: the page's
+  // own route could then not refuse it.
+  test.use({ serviceWorkers: "block" });
+
+  test("the Embed dialog says so when its form cannot be fetched, and gets it on a later try", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    const chunk = /\/pkg\/split_embed_form\.[0-9a-f]{16}\.wasm$/;
+    await page.route(chunk, (route) => route.abort("internetdisconnected"));
+    await page.goto("/roadmaps/backend");
+    await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+
+    const dialog = await openEmbedDialog(page);
+    await expect(dialog.getByRole("alert")).toHaveText(
+      "The embed options could not be downloaded (check the connection).",
+    );
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await expect(dialog).toBeHidden();
+    // The client did not abort: the map still opens topics.
+    await page.getByRole("link", { name: "DNS", exact: true }).click();
+    await expect(page.getByRole("complementary", { name: "DNS" })).toBeVisible();
+
+    // Back online: the next open fetches the form.
+    await page.unroute(chunk);
+    await openEmbedDialog(page);
+    await expect(dialog.getByLabel("Snippet")).toHaveValue(/<iframe src=/);
+    await expect(dialog.getByRole("alert")).toHaveCount(0);
+    // As for the notes' chunk: the loader's refused fetch is reported once before it is handled.
+    expect(errors.filter((message) => message !== "Failed to fetch")).toEqual([]);
+  });
+});

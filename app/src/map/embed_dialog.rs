@@ -1,8 +1,10 @@
 use leptos::{html, prelude::*};
+use send_wrapper::SendWrapper;
 
 use crate::{
     embed::{iframe_snippet, EmbedOptions, EmbedTheme, DEFAULT_HEIGHT, MAX_HEIGHT, MIN_HEIGHT},
     layout::Expand,
+    lazy::ChunkUnavailable,
 };
 
 /// The "Embed" button and its dialog (a native `<dialog>`): pick the theme, height, depth and
@@ -14,6 +16,110 @@ use crate::{
 pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let is_open = RwSignal::new(false);
+    // The dialog's form comes from a wasm chunk of its own (`crate::lazy`), fetched the first
+    // time the dialog opens, then kept (with its choices): a closed dialog is nothing a reader
+    // can use, so the page neither renders, hydrates nor downloads it.
+    // Held in a `SendWrapper` (the view is the browser thread's), not in local storage: on
+    // the server the store is made, and dropped, on whichever thread renders the page.
+    let form = StoredValue::new(None::<SendWrapper<AnyView>>);
+    let loaded = RwSignal::new(false);
+    let unavailable = RwSignal::new(false);
+    let args = StoredValue::new((slug, title, origin.unwrap_or_default()));
+    let owner = Owner::current();
+    let open = move |_| {
+        let show = async move {
+            if !loaded.get_untracked() {
+                let (slug, title, origin) = args.get_value();
+                let part = EmbedForm {
+                    slug,
+                    title,
+                    origin,
+                    is_open,
+                    dialog,
+                };
+                match embed_form(part).await {
+                    Ok(view) => {
+                        form.set_value(Some(SendWrapper::new(view)));
+                        loaded.set(true);
+                        unavailable.set(false);
+                    }
+                    Err(ChunkUnavailable) => unavailable.set(true),
+                }
+            }
+            is_open.set(true);
+            // Once the form is in (the render runs before the next frame), so that the dialog
+            // focuses its first control as it opens.
+            request_animation_frame(move || {
+                if let Some(dialog) = dialog.get_untracked() {
+                    let _ = dialog.show_modal();
+                }
+            });
+        };
+        // Under the dialog's owner: the form's signals and effects live as long as it does.
+        match &owner {
+            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped(show)),
+            None => leptos::task::spawn_local(show),
+        }
+    };
+    let close = move |_| {
+        if let Some(dialog) = dialog.get_untracked() {
+            dialog.close();
+        }
+    };
+
+    view! {
+        <button type="button" class="embed-button" aria-haspopup="dialog" on:click=open>
+            "Embed"
+        </button>
+        <dialog
+            class="embed-dialog"
+            node_ref=dialog
+            aria-labelledby="embed-dialog-title"
+            on:close=move |_| is_open.set(false)
+        >
+            <h2 id="embed-dialog-title">"Embed this roadmap"</h2>
+            // Taken out of its store once, when it first arrives; the render keeps it after.
+            {move || {
+                loaded
+                    .get()
+                    .then(|| form.try_update_value(Option::take).flatten())
+                    .flatten()
+                    .map(SendWrapper::take)
+            }}
+            <Show when=move || unavailable.get() && !loaded.get()>
+                <p role="alert">
+                    "The embed options could not be downloaded (check the connection)."
+                </p>
+                <div class="actions">
+                    <button type="button" on:click=close>
+                        "Close"
+                    </button>
+                </div>
+            </Show>
+        </dialog>
+    }
+}
+
+/// What the dialog's form needs from the dialog.
+struct EmbedForm {
+    slug: String,
+    title: String,
+    origin: String,
+    is_open: RwSignal<bool>,
+    dialog: NodeRef<html::Dialog>,
+}
+
+/// The dialog's form: the options, the snippet with its Copy button, and the live preview
+/// (while the dialog is open).
+#[leptos::wasm_split::wasm_split(embed_form, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn embed_form(part: EmbedForm) -> Result<AnyView, ChunkUnavailable> {
+    let EmbedForm {
+        slug,
+        title,
+        origin,
+        is_open,
+        dialog,
+    } = part;
     let theme = RwSignal::new(EmbedTheme::Auto);
     let height = RwSignal::new(DEFAULT_HEIGHT);
     let expand = RwSignal::new(Expand::default());
@@ -23,6 +129,16 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     // the dialog then offers the progress embed.
     let share_token = RwSignal::new(None::<String>);
     let my_progress = RwSignal::new(false);
+    // Each time the dialog opens: a fresh Copy state, and the share link as it is now.
+    {
+        let slug = slug.clone();
+        Effect::new(move |_| {
+            if is_open.get() {
+                copied.set(None);
+                share_token.set(super::share_dialog::stored_link(&slug).map(|link| link.token));
+            }
+        });
+    }
     let options = Memo::new(move |_| EmbedOptions {
         theme: theme.get(),
         height: height.get(),
@@ -31,8 +147,6 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
         share: my_progress.get().then(|| share_token.get()).flatten(),
         ..Default::default()
     });
-    let share_slug = slug.clone();
-    let origin = origin.unwrap_or_default();
     let snippet = {
         let (slug, title) = (slug.clone(), title.clone());
         Memo::new(move |_| iframe_snippet(&origin, &slug, &title, &options.get()))
@@ -47,36 +161,16 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
             set_timeout(move || run_scripts(&preview), std::time::Duration::ZERO);
         }
     });
-
-    // The dialog's form is built the first time it opens, then kept (with its choices): a
-    // closed dialog is nothing a reader can use, so the page neither renders nor hydrates it.
-    let built = super::shown_once(move || is_open.get());
-    let open = move |_| {
-        if let Some(dialog) = dialog.get_untracked() {
-            copied.set(None);
-            share_token.set(super::share_dialog::stored_link(&share_slug).map(|link| link.token));
-            is_open.set(true);
-            // Once the form is in (the render runs before the next frame), so that the dialog
-            // focuses its first control as it opens.
-            request_animation_frame(move || {
-                let _ = dialog.show_modal();
-            });
-        }
-    };
     let close = move |_| {
         if let Some(dialog) = dialog.get_untracked() {
             dialog.close();
         }
     };
-    let copy = {
-        move |_| {
-            copied.set(Some(match copy_text(&snippet.get_untracked()) {
-                Ok(()) => "Copied",
-                Err(()) => {
-                    "This browser does not allow copying here: select the snippet and copy it"
-                }
-            }));
-        }
+    let copy = move |_| {
+        copied.set(Some(match copy_text(&snippet.get_untracked()) {
+            Ok(()) => "Copied",
+            Err(()) => "This browser does not allow copying here: select the snippet and copy it",
+        }));
     };
     let on_theme = move |event| {
         if let Ok(next) = EmbedTheme::parse(&event_target_value(&event)) {
@@ -94,18 +188,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
         }
     };
 
-    view! {
-        <button type="button" class="embed-button" aria-haspopup="dialog" on:click=open>
-            "Embed"
-        </button>
-        <dialog
-            class="embed-dialog"
-            node_ref=dialog
-            aria-labelledby="embed-dialog-title"
-            on:close=move |_| is_open.set(false)
-        >
-            <h2 id="embed-dialog-title">"Embed this roadmap"</h2>
-            <Show when=move || built.get()>
+    let form = view! {
             <form method="dialog" on:submit=|event| event.prevent_default()>
                 <label>
                     "Theme "
@@ -166,12 +249,11 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
                     "Close"
                 </button>
             </div>
-            </Show>
             <Show when=move || is_open.get()>
                 <div class="embed-preview" node_ref=preview inner_html=preview_html></div>
             </Show>
-        </dialog>
-    }
+    };
+    Ok(form.into_any())
 }
 
 /// Writes to the clipboard; `Err` when the browser has no clipboard here (an insecure page, a
