@@ -287,6 +287,20 @@ test.describe("without a service worker", () => {
   // own route could then not refuse it.
   test.use({ serviceWorkers: "block" });
 
+  test("the Embed dialog's Try again fetches the form once the connection is back", async ({ page }) => {
+    const chunk = /\/pkg\/split_embed_form\.[0-9a-f]{16}\.wasm$/;
+    await page.route(chunk, (route) => route.abort("internetdisconnected"));
+    await page.goto("/roadmaps/backend");
+    await expect(page.locator("main[data-hydrated=true]")).toBeAttached();
+    const dialog = await openEmbedDialog(page);
+    await expect(dialog.getByRole("alert")).toBeVisible();
+    await page.unroute(chunk);
+    await dialog.getByRole("button", { name: "Try again" }).click();
+    await expect(dialog.getByLabel("Snippet")).toHaveValue(/<iframe src=/);
+    await expect(dialog.getByRole("alert")).toHaveCount(0);
+    await expect(dialog).toBeVisible();
+  });
+
   test("the Embed dialog says so when its form cannot be fetched, and gets it on a later try", async ({ page }) => {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
@@ -305,7 +319,7 @@ test.describe("without a service worker", () => {
     await page.getByRole("link", { name: "DNS", exact: true }).click();
     await expect(page.getByRole("complementary", { name: "DNS" })).toBeVisible();
 
-    // Back online: the next open fetches the form.
+    // Back online: the next open fetches the form; so does "Try again" in the dialog.
     await page.unroute(chunk);
     await openEmbedDialog(page);
     await expect(dialog.getByLabel("Snippet")).toHaveValue(/<iframe src=/);

@@ -25,8 +25,9 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     let loaded = RwSignal::new(false);
     let unavailable = RwSignal::new(false);
     let args = StoredValue::new((slug, title, origin.unwrap_or_default()));
-    let owner = Owner::current();
-    let open = move |_| {
+    let owner = StoredValue::new(Owner::current());
+    // Opens the dialog (a retry from its message, too), fetching the form first if need be.
+    let open = move || {
         let show = async move {
             if !loaded.get_untracked() {
                 let (slug, title, origin) = args.get_value();
@@ -56,7 +57,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
             });
         };
         // Under the dialog's owner: the form's signals and effects live as long as it does.
-        match &owner {
+        match owner.get_value() {
             Some(owner) => owner.with(|| leptos::task::spawn_local_scoped(show)),
             None => leptos::task::spawn_local(show),
         }
@@ -68,7 +69,7 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
     };
 
     view! {
-        <button type="button" class="embed-button" aria-haspopup="dialog" on:click=open>
+        <button type="button" class="embed-button" aria-haspopup="dialog" on:click=move |_| open()>
             "Embed"
         </button>
         <dialog
@@ -91,6 +92,9 @@ pub fn EmbedDialog(slug: String, title: String, origin: Option<String>) -> impl 
                     "The embed options could not be downloaded (check the connection)."
                 </p>
                 <div class="actions">
+                    <button type="button" on:click=move |_| open()>
+                        "Try again"
+                    </button>
                     <button type="button" on:click=close>
                         "Close"
                     </button>
