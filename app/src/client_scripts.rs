@@ -3,8 +3,9 @@
 //! runs after the parse instantiates the wasm and hydrates.
 //!
 //! In place of Leptos's `HydrationScripts`, which writes the glue's modulepreload with the
-//! nonce in `crossorigin`: the CSP refused it (an error in the console, and an empty resource
-//! entry), so the glue came only once the page was parsed, and the loader after the glue.
+//! nonce in `crossorigin` and none in `nonce`: that request brought nothing (status 0, an empty
+//! resource entry; no violation event or console message was seen), and the glue was fetched a
+//! second time when the module script imported it.
 //!
 //! The wasm's preload stays, although Lighthouse's simulated load counts it on the largest
 //! paint's path: measured with slow 4G applied for real (session 12's note), dropping it left
