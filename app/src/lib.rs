@@ -71,8 +71,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     href=format!("#{PAGE_END}")
                     {..custom_attribute("blocking", "render")}
                 />
-                // The glue and the split loader fetched while the page is parsed, the wasm once
-                // the page has been painted.
+                // The glue, the split loader and the wasm, asked for while the page is parsed,
+                // and the script that hydrates (see `client_scripts`).
                 <ClientScripts options=options.clone() />
                 <MetaTags />
             </head>
