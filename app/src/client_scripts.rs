@@ -15,9 +15,9 @@
 use leptos::prelude::*;
 
 /// The wasm's name beside the glue: `<name>.wasm` when the build set `LEPTOS_OUTPUT_NAME`
-/// (cargo-leptos does), else wasm-bindgen's `<name>_bg.wasm`; as Leptos and the server's
-/// `delivery::assets` decide it.
-const WASM_SUFFIX: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
+/// (cargo-leptos does), else wasm-bindgen's `<name>_bg.wasm`. Decided at compile time, as
+/// Leptos does; the server's `delivery::assets` serves the wasm under this name.
+pub const WASM_SUFFIX: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
     Some(_) => ".wasm",
     None => "_bg.wasm",
 };

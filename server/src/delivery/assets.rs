@@ -7,7 +7,7 @@
 //! executable, which the integration tests — running from `target/debug/deps` — and a server
 //! run from anywhere else would not find, and it leaves the stylesheet to the app). One hash
 //! covers all three files (the glue and the wasm only work as a pair anyway), and Leptos is
-//! told the files' name is `trailmap.<hash>`: `HydrationScripts` then writes
+//! told the files' name is `trailmap.<hash>`: `ClientScripts` (app) then writes
 //! `/pkg/trailmap.<hash>.js` and `.wasm`, the shell writes `/pkg/trailmap.<hash>.css`, and the
 //! service worker precaches those names. The unhashed names keep working, with a revalidating
 //! policy (`no-cache` plus ETag).
@@ -27,20 +27,14 @@ use axum::{
     response::Response,
 };
 
+use app::client_scripts::WASM_SUFFIX;
+
 use crate::delivery::{etag::fnv1a, precompressed::Precompressed};
 
 /// For names that change with their content.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For names that do not: ask every time (a 304 when nothing changed).
 pub const REVALIDATE: &str = "no-cache";
-
-/// The wasm name `HydrationScripts` writes: `<name>.wasm` when the build set
-/// `LEPTOS_OUTPUT_NAME` (cargo-leptos does), else wasm-bindgen's `<name>_bg.wasm`. Leptos
-/// decides this at compile time the same way.
-const WASM_SUFFIX: &str = match option_env!("LEPTOS_OUTPUT_NAME") {
-    Some(_) => ".wasm",
-    None => "_bg.wasm",
-};
 
 /// The loader `cargo leptos build --split` writes beside the glue: the glue imports it, it
 /// fetches the lazy chunks (`<split>.wasm`, relative to itself) and imports the glue back.
