@@ -49,12 +49,12 @@ impl ClientFiles {
     }
 
     /// The modules fetched while the page is parsed: the glue, and the loader it imports (a
-    /// module that is fetched twice under one URL is still one module).
+    /// module that is fetched twice under one URL is still one module). The glue always: it is
+    /// what the start script imports, whether or not a client build was found.
     fn module_preloads(&self) -> Vec<String> {
-        match &self.split_loader {
-            Some(loader) => vec![self.glue.clone(), loader.clone()],
-            None => Vec::new(),
-        }
+        std::iter::once(self.glue.clone())
+            .chain(self.split_loader.clone())
+            .collect()
     }
 
     fn start_script(&self) -> String {
@@ -111,9 +111,11 @@ mod tests {
             files.wasm,
             format!("/pkg/trailmap.0123456789abcdef{WASM_SUFFIX}")
         );
-        assert!(ClientFiles::of("trailmap", "pkg")
-            .module_preloads()
-            .is_empty());
+        assert_eq!(
+            ClientFiles::of("trailmap", "pkg").module_preloads(),
+            ["/pkg/trailmap.js"],
+            "without a hashed build there is no split loader to name, but the glue is preloaded"
+        );
     }
 
     #[test]

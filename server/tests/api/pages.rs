@@ -48,7 +48,7 @@ async fn map_page_server_renders_every_stage_in_order_with_links() {
     assert!(html.contains(r#"href="/roadmaps/backend?node=postgresql""#));
     assert!(
         html.contains(r#"<link rel="modulepreload" href="/pkg/trailmap."#),
-        "the page loads the hydration script (under its hashed name)"
+        "the page preloads the client's glue (under the build's name, hashed once a client build exists)"
     );
     // The first paint waits for the whole page (no half-parsed layout that moves).
     assert!(html.contains(r##"<link rel="expect" href="#page-end" blocking="render">"##));
