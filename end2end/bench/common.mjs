@@ -5,11 +5,14 @@ import { readFileSync } from "node:fs";
 
 export const BASE = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 
+/** Chromium with the suite's flags, plus any in `CHROMIUM_FLAGS` (space-separated), e.g.
+ * `--js-flags=--no-wasm-lazy-compilation` to see what V8's lazy wasm compilation costs. */
 export async function launchChromium() {
   const launch = JSON.parse(readFileSync(new URL("../chromium.json", import.meta.url)));
+  const extra = (process.env.CHROMIUM_FLAGS ?? "").split(" ").filter(Boolean);
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? launch.executablePath,
-    args: launch.args,
+    args: [...launch.args, ...extra],
   });
 }
 
