@@ -197,6 +197,16 @@ fn provide(roadmap: StoredValue<Arc<Roadmap>>, editable: bool, notes: bool) -> P
 }
 
 impl ProgressState {
+    /// A stage's settled and total topics, once the stored progress is read (tracked).
+    pub fn stage_counts(&self, stage: &NodeId) -> Option<(usize, usize)> {
+        self.counts.with(|counts| {
+            counts
+                .as_ref()
+                .and_then(|c| c.stage(stage.as_str()))
+                .map(|c| (c.settled(), c.total))
+        })
+    }
+
     fn slug(&self) -> String {
         self.roadmap.with_value(|r| r.slug.clone())
     }

@@ -27,16 +27,7 @@ pub fn LandmarkLayer() -> impl IntoView {
                         .roadmap
                         .with_value(|r| r.node(id.as_str()).map(|n| n.title.clone()))
                         .unwrap_or_default();
-                    let counts = move || {
-                        progress.and_then(|p| {
-                            p.counts.with(|counts| {
-                                counts
-                                    .as_ref()
-                                    .and_then(|c| c.stage(id.as_str()))
-                                    .map(|c| (c.settled(), c.total))
-                            })
-                        })
-                    };
+                    let counts = move || progress.and_then(|p| p.stage_counts(&id));
                     let r = area.label;
                     let stage = area.id.to_string();
                     view! {
