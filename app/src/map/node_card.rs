@@ -30,6 +30,11 @@ use crate::{
 #[component]
 pub fn NodeCard(id: NodeId) -> impl IntoView {
     let state = expect_context::<MapState>();
+    // Once seen on the server under parallel load: a suspense boundary rendered its children
+    // again after the map's state was disposed, and reading it panicked. Nothing to draw then.
+    if state.live.try_get_value().is_none() {
+        return ().into_any();
+    }
     let links = use_map_links();
     let Some(card) = state.roadmap.with_value(|roadmap| {
         let node = roadmap.node(id.as_str())?;
