@@ -65,8 +65,6 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
     // Absent in an embed that hides progress; read-only in a read-only embed.
     let progress = use_context::<ProgressState>();
     let editable = progress.is_some_and(|p| p.editable);
-    let card = std::sync::Arc::new(card);
-
     let initial = untrack(|| card.look(&state, progress));
     #[cfg(feature = "hydrate")]
     {
@@ -107,7 +105,7 @@ pub fn NodeCard(id: NodeId) -> impl IntoView {
         is_stage,
         depth,
         ..
-    } = (*card).clone();
+    } = card;
     let has_children = child_count > 0;
     let status = initial.mark.status;
 
