@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::api_client;
+use crate::{api_client, progress::Transport};
 
 /// Who is signed in, as far as this browser knows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,13 +44,32 @@ impl AccountState {
     /// Asks the server who is signed in. Unreachable: stays unknown (not a guest), so a
     /// signed-in learner who opened the app offline syncs once back online.
     pub fn refresh(&self) {
+        self.ask(0);
+    }
+
+    /// One question to the server. A failed one is asked again a little later while the
+    /// account is still unknown and the browser says it is online: the `online` event can
+    /// come before the connection (or the service worker's) really carries requests, and a
+    /// single lost answer would otherwise leave a signed-in learner unsynced until a reload.
+    fn ask(&self, attempt: u32) {
         let state = *self;
         leptos::task::spawn_local(async move {
-            if let Ok(me) = api_client::me().await {
-                state.user.set(match me {
+            match api_client::me().await {
+                Ok(me) => state.user.set(match me {
                     Some(me) => Account::SignedIn(me.username),
                     None => Account::Guest,
-                });
+                }),
+                Err(_) if attempt < ASK_ATTEMPTS && api_client::SyncApi.online() => {
+                    set_timeout(
+                        move || {
+                            if state.user.get_untracked() == Account::Unknown {
+                                state.ask(attempt + 1);
+                            }
+                        },
+                        ask_again_after(attempt),
+                    );
+                }
+                Err(_) => {}
             }
         });
     }
@@ -62,6 +81,15 @@ impl AccountState {
     pub fn signed_out(&self) {
         self.user.set(Account::Guest);
     }
+}
+
+/// How many times a failed question is asked again (over about half a minute, see
+/// [`ask_again_after`]); going online again starts over.
+const ASK_ATTEMPTS: u32 = 6;
+
+/// Half a second, doubling with each attempt.
+fn ask_again_after(attempt: u32) -> std::time::Duration {
+    std::time::Duration::from_millis(500 << attempt.min(ASK_ATTEMPTS))
 }
 
 pub fn provide_account() -> AccountState {
